@@ -1,0 +1,54 @@
+# oauthkit.github: everything a fresh clone needs.  `make demo` and `make test` are the two entry points.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(abspath $(VENV))/bin
+# ansible-test 2.19 bootstraps pip 24.2 into its venvs (python_requirements.get_venv_packages).
+ANSIBLE_TEST_PIP := 24_2
+GET_PIP_CACHE := $(HOME)/.ansible/test/cache/get_pip_$(ANSIBLE_TEST_PIP).py
+VENV_STAMP := $(VENV)/.installed
+NODE_STAMP := tests/emulator/node/node_modules/.installed
+
+.PHONY: help venv bootstrap node test demo bench lint clean
+
+help:
+	@echo "make demo   - start the emulator, run docs/examples/get_or_create.yml twice (changed, then ok)"
+	@echo "make test   - ruff, emulator tests, ansible-test sanity/units/integration, ansible-lint, docs lint, build + import check"
+	@echo "make bench  - benchmark against ansible.builtin.uri and ansible.builtin.ping; writes docs/performance.md"
+	@echo "make clean  - remove the venv and build output"
+
+$(VENV_STAMP): requirements-dev.txt constraints.txt tests/emulator/pyproject.toml
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -r requirements-dev.txt
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e tests/emulator
+	touch $@
+
+venv: $(VENV_STAMP) bootstrap
+
+# ansible-test downloads get-pip from a host we cannot reach; give it the offline stand-in.
+bootstrap: $(GET_PIP_CACHE)
+$(GET_PIP_CACHE): hacking/get_pip_standin.py
+	install -D -m 0644 $< $@
+
+$(NODE_STAMP): tests/emulator/node/package.json tests/emulator/node/package-lock.json
+	npm ci --prefix tests/emulator/node --no-audit --no-fund --loglevel=error
+	touch $@
+
+node: $(NODE_STAMP)
+
+test: venv node
+	$(BIN)/python hacking/run_checks.py
+
+demo: venv
+	$(BIN)/python hacking/demo.py
+
+bench: venv
+	$(BIN)/python hacking/bench.py
+
+lint: venv
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) dist tests/output tests/emulator/node/node_modules

@@ -1,0 +1,66 @@
+# Copyright (c) oauthkit.github contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY: kept in sync with plugins/module_utils/_module.py auth_argument_spec().
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    DOCUMENTATION = r"""
+options:
+  api_url:
+    description:
+      - The root of the GitHub REST API, for GitHub Enterprise Server C(https://HOST/api/v3).
+      - github.com removed the OAuth Authorizations API on 2020-11-13, so this must be a GitHub Enterprise Server
+        (or a stand-in such as the collection's test emulator).
+      - If not set, the environment variable E(GITHUB_API_URL) is used.
+    type: str
+    required: true
+  username:
+    description:
+      - The GitHub login that owns the authorizations. It authenticates with Basic authentication.
+      - If not set, the environment variable E(GITHUB_USERNAME) is used.
+    type: str
+    required: true
+  password:
+    description:
+      - The account's password. Keep it in ansible-vault.
+      - If not set, the environment variable E(GITHUB_PASSWORD) is used.
+    type: str
+    required: true
+  otp_secret:
+    description:
+      - The base32 TOTP seed of the account's two-factor authentication (authenticator app), as shown when 2FA was set up.
+        Spaces and lower case are accepted. Keep it in ansible-vault.
+      - The module computes a fresh code just before each request and sends it in the C(X-GitHub-OTP) header.
+        When GitHub rejects a code, the module waits for the next 30-second step (at most about 32 seconds) and retries once.
+      - Mutually exclusive with O(otp).
+      - If not set, the environment variable E(GITHUB_OTP_SECRET) is used.
+    type: str
+  otp:
+    description:
+      - A one-time code given by hand, for accounts that receive their codes by SMS. Quote it, so that YAML keeps a leading zero.
+      - GitHub sends the SMS only when a POST or PUT reaches the Authorizations API. A first run without O(otp) triggers the SMS
+        and fails with a message saying so; run again with the code.
+      - Mutually exclusive with O(otp_secret).
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the server's TLS certificate. Set V(false) only for tests.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - A PEM file with the CA certificate(s) that signed the server's certificate, for a GitHub Enterprise Server with a private CA.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for each HTTP response.
+    type: float
+    default: 30
+requirements:
+  - requests
+  - pyotp (when O(otp_secret) is used)
+"""

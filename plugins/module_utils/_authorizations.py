@@ -1,0 +1,253 @@
+# Copyright (c) oauthkit.github contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The domain: one OAuth authorization for one app (and fingerprint), made to match what was asked.
+
+FOR INTERNAL COLLECTION USE ONLY: no compatibility is promised outside the collection.
+
+``plan()`` is pure: from the current authorization (or None) and the desired one it
+decides what to do.  ``ensure_present()`` and ``ensure_absent()`` do it, with as few
+requests as the API allows: in the steady state one ``PUT``.  In check mode only
+``GET`` requests are sent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import typing as t
+from urllib.parse import quote
+
+from ansible_collections.oauthkit.github.plugins.module_utils import _errors as errors
+
+if t.TYPE_CHECKING:
+    from ansible_collections.oauthkit.github.plugins.module_utils._api import GitHubClient
+
+CLIENT_ID_LENGTH = 20
+CLIENT_SECRET_LENGTH = 40
+# Printable ASCII, without whitespace, "/" (a path separator even when encoded, for many proxies) or "%".
+_FINGERPRINT_RE = re.compile(r"^[!-$&-.0-~]{1,255}$")
+_CLIENT_ID_RE = re.compile(rf"^[A-Za-z0-9.]{{{CLIENT_ID_LENGTH}}}$")
+_SCOPE_RE = re.compile(r"^[^\s,]+$")
+MANAGED_FIELDS = ("scopes", "note", "note_url")
+
+
+@dataclasses.dataclass(frozen=True)
+class Desired:
+    """What the task asks for.  ``None`` for scopes, note or note_url means: not managed."""
+
+    client_id: str
+    client_secret: str
+    fingerprint: str | None = None
+    scopes: tuple[str, ...] | None = None
+    note: str | None = None
+    note_url: str | None = None
+
+    @classmethod
+    def from_params(
+        cls,
+        *,
+        client_id: str,
+        client_secret: str | None,
+        fingerprint: str | None = None,
+        scopes: list[str] | None = None,
+        note: str | None = None,
+        note_url: str | None = None,
+        require_secret: bool = True,
+    ) -> Desired:
+        """Validate the options; raise InvalidInput with the fix before anything is sent."""
+        client_id = (client_id or "").strip()
+        if not _CLIENT_ID_RE.match(client_id):
+            raise errors.InvalidInput(
+                f"client_id must be the OAuth app's 20-character client ID (letters and digits); got {len(client_id)} characters. "
+                "Copy it from the app's settings page."
+            )
+        secret = client_secret or ""
+        if require_secret and len(secret) != CLIENT_SECRET_LENGTH:
+            raise errors.InvalidInput(
+                f"client_secret must be the OAuth app's 40-character client secret; got {len(secret)} characters. "
+                "Generate or copy it on the app's settings page and keep it in ansible-vault."
+            )
+        if fingerprint is not None and not _FINGERPRINT_RE.match(fingerprint):
+            raise errors.InvalidInput(
+                "fingerprint must be 1 to 255 printable ASCII characters without spaces, '/' or '%' "
+                "(for example a host name or a UUID); omit it for the app's one authorization without fingerprint."
+            )
+        if scopes is not None:
+            for scope in scopes:
+                if not isinstance(scope, str) or not _SCOPE_RE.match(scope):
+                    raise errors.InvalidInput(
+                        f"scopes must be a list of scope names such as repo or read:org, one per item; {scope!r} is empty or "
+                        "contains a comma or whitespace. Write scopes: [repo, read:org], not scopes: 'repo,read:org'."
+                    )
+            scopes = tuple(dict.fromkeys(scopes))
+        return cls(client_id, secret, fingerprint, None if scopes is None else tuple(scopes), note, note_url)
+
+    def view(self) -> dict[str, t.Any]:
+        """The desired state as shown in diffs: only what the task manages, plus the fingerprint."""
+        shown: dict[str, t.Any] = {"fingerprint": self.fingerprint}
+        if self.scopes is not None:
+            shown["scopes"] = sorted(self.scopes)
+        if self.note is not None:
+            shown["note"] = self.note
+        if self.note_url is not None:
+            shown["note_url"] = self.note_url
+        return shown
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """What to do: ``create``, ``update`` (with the PATCH body in ``changes``), ``delete`` or ``none``."""
+
+    action: str
+    changes: dict[str, t.Any]
+    before: dict[str, t.Any]
+    after: dict[str, t.Any]
+
+    @property
+    def changed(self) -> bool:
+        return self.action != "none"
+
+
+@dataclasses.dataclass
+class Outcome:
+    """The module's result: never holds a token except ``token`` right after a create."""
+
+    changed: bool
+    action: str
+    authorization: dict[str, t.Any] | None
+    diff: dict[str, t.Any]
+    token: str | None = None
+
+    def result(self, *, with_diff: bool) -> dict[str, t.Any]:
+        res: dict[str, t.Any] = {"changed": self.changed, "action": self.action, "authorization": self.authorization}
+        if self.token is not None:
+            res["token"] = self.token
+        if with_diff:
+            res["diff"] = self.diff
+        return res
+
+
+def public(authorization: dict[str, t.Any] | None) -> dict[str, t.Any] | None:
+    """The API object without its ``token`` field."""
+    if authorization is None:
+        return None
+    return {key: value for key, value in authorization.items() if key != "token"}
+
+
+def current_view(authorization: dict[str, t.Any] | None, desired: Desired) -> dict[str, t.Any]:
+    """The current state as shown in diffs, restricted to what ``desired`` manages."""
+    if authorization is None:
+        return {}
+    shown: dict[str, t.Any] = {"fingerprint": authorization.get("fingerprint") or None}
+    if desired.scopes is not None:
+        shown["scopes"] = sorted(authorization.get("scopes") or [])
+    if desired.note is not None:
+        shown["note"] = authorization.get("note")
+    if desired.note_url is not None:
+        shown["note_url"] = authorization.get("note_url")
+    return shown
+
+
+def plan(current: dict[str, t.Any] | None, desired: Desired, *, state: str = "present") -> Plan:
+    """Decide what to do; pure, no I/O."""
+    before = current_view(current, desired)
+    if state == "absent":
+        return Plan("delete" if current is not None else "none", {}, before, {})
+    if current is None:
+        return Plan("create", {}, before, desired.view())
+    changes: dict[str, t.Any] = {}
+    if desired.scopes is not None and set(current.get("scopes") or []) != set(desired.scopes):
+        changes["scopes"] = list(desired.scopes)  # one scope key only: "scopes" replaces the whole list
+    if desired.note is not None and current.get("note") != desired.note:
+        changes["note"] = desired.note
+    if desired.note_url is not None and current.get("note_url") != desired.note_url:
+        changes["note_url"] = desired.note_url
+    after = {**before, **{key: sorted(value) if key == "scopes" else value for key, value in changes.items()}}
+    return Plan("update" if changes else "none", changes, before, after)
+
+
+def matches(authorization: dict[str, t.Any], desired: Desired) -> bool:
+    """Whether a listed authorization is the one keyed by (client_id, fingerprint or none)."""
+    app = authorization.get("app") or {}
+    return app.get("client_id") == desired.client_id and (authorization.get("fingerprint") or None) == desired.fingerprint
+
+
+class Authorizations:
+    """The API operations on ``/authorizations`` used by the modules."""
+
+    def __init__(self, client: GitHubClient) -> None:
+        self.client = client
+
+    def get_or_create(self, desired: Desired) -> tuple[bool, dict[str, t.Any]]:
+        """``PUT /authorizations/clients/{client_id}[/{fingerprint}]``: (created, authorization)."""
+        path = f"/authorizations/clients/{quote(desired.client_id, safe='')}"
+        if desired.fingerprint is not None:
+            path += f"/{quote(desired.fingerprint, safe='')}"
+        body: dict[str, t.Any] = {"client_secret": desired.client_secret}
+        for field in MANAGED_FIELDS:
+            value = getattr(desired, field)
+            if value is not None:
+                body[field] = list(value) if field == "scopes" else value
+        response = self.client.request("PUT", path, body=body)
+        if response.status not in (200, 201) or not isinstance(response.data, dict):
+            raise errors.UnexpectedResponse(
+                f"PUT {path} returned {response.status} without an authorization object.", status=response.status, method="PUT", path=path
+            )
+        return response.status == 201, response.data
+
+    def find(self, desired: Desired) -> dict[str, t.Any] | None:
+        """The user's authorization for (client_id, fingerprint), from the paginated list; GET only."""
+        for authorization in self.client.paginate("/authorizations", {"client_id": desired.client_id}):
+            if isinstance(authorization, dict) and matches(authorization, desired):
+                return authorization
+        return None
+
+    def update(self, authorization_id: int, changes: dict[str, t.Any]) -> dict[str, t.Any]:
+        """``PATCH /authorizations/{id}`` with at most one scope key."""
+        return self.client.request("PATCH", f"/authorizations/{int(authorization_id)}", body=changes).data
+
+    def delete(self, authorization_id: int) -> bool:
+        """``DELETE /authorizations/{id}``; False when it was already gone."""
+        try:
+            self.client.request("DELETE", f"/authorizations/{int(authorization_id)}")
+        except errors.NotFound:
+            return False
+        return True
+
+
+def ensure_present(api: Authorizations, desired: Desired, *, check_mode: bool) -> Outcome:
+    """Get or create the authorization and repair drift in scopes, note and note_url."""
+    if check_mode:
+        current = api.find(desired)
+        planned = plan(current, desired)
+        predicted = public(current)
+        if predicted is not None and planned.changes:
+            predicted = {**predicted, **planned.changes}
+        return Outcome(planned.changed, planned.action, predicted, {"before": planned.before, "after": planned.after})
+
+    created, current = api.get_or_create(desired)
+    if created:
+        token = current.get("token") or None
+        if token is None:
+            raise errors.UnexpectedResponse(
+                "GitHub created the authorization (201) but returned no token; it cannot be recovered. Delete the authorization "
+                f"(id {current.get('id')}) with state: absent and run again.",
+                status=201, method="PUT", path="/authorizations/clients/...",
+            )
+        return Outcome(True, "create", public(current), {"before": {}, "after": current_view(current, desired)}, token=token)
+
+    planned = plan(current, desired)
+    if planned.action == "update":
+        current = api.update(current["id"], planned.changes)
+    return Outcome(planned.changed, planned.action, public(current), {"before": planned.before, "after": planned.after})
+
+
+def ensure_absent(api: Authorizations, desired: Desired, *, check_mode: bool) -> Outcome:
+    """Delete the authorization for (client_id, fingerprint) if there is one."""
+    current = api.find(desired)
+    planned = plan(current, desired, state="absent")
+    if planned.action == "delete" and not check_mode and not api.delete(current["id"]):  # type: ignore[index]
+        planned = plan(None, desired, state="absent")  # someone else deleted it in the meantime
+    return Outcome(planned.changed, planned.action, public(current), {"before": planned.before, "after": planned.after})

@@ -1,0 +1,220 @@
+#!/usr/bin/python
+# Copyright (c) oauthkit.github contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: authorization
+short_description: Get or create a GitHub OAuth authorization for an app
+version_added: 0.1.0
+description:
+  - Makes sure that the user holds an OAuth authorization for an OAuth app, optionally with a fingerprint, scopes, a note and a note URL.
+  - With O(state=present) it sends one C(PUT /authorizations/clients/{client_id}[/{fingerprint}]). GitHub creates the authorization
+    when it is missing (the task reports C(changed) and returns RV(token)), or returns the existing one (C(ok)).
+  - When the existing authorization's scopes, note or note URL differ from the ones asked for, one C(PATCH) repairs them.
+  - With O(state=absent) it finds the authorization in the user's list and deletes it.
+  - GitHub returns the token B(only when it creates the authorization). Store it right away, and put C(no_log=true) on the task
+    so that it is not printed.
+  - The OAuth Authorizations API accepts only username and password (Basic authentication), with a two-factor code when the
+    account has 2FA. github.com removed the API on 2020-11-13; GitHub Enterprise Server still serves it.
+author:
+  - oauthkit maintainers (@oauthkit)
+extends_documentation_fragment:
+  - oauthkit.github._auth
+  - oauthkit.github._attributes
+  - oauthkit.github._attributes.ACTIONGROUP_GITHUB
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Check mode sends only C(GET /authorizations) requests (following pagination) and predicts the result. It never returns a token.
+  diff_mode:
+    support: full
+    details:
+      - The diff shows the fingerprint and the managed scopes, note and note URL, never a token.
+  idempotent:
+    support: full
+options:
+  client_id:
+    description:
+      - The OAuth app's client ID, 20 characters.
+    type: str
+    required: true
+  client_secret:
+    description:
+      - The OAuth app's client secret, 40 characters. Keep it in ansible-vault.
+      - Required when O(state=present).
+    type: str
+  fingerprint:
+    description:
+      - Tells apart several authorizations of one app for the same user, for example one per machine.
+      - Without it, the task manages the app's authorization that has no fingerprint.
+      - 1 to 255 printable ASCII characters, without spaces, V(/) or V(%).
+    type: str
+  scopes:
+    description:
+      - The scopes the authorization must have, such as V(repo) or V(read:org). The order does not matter.
+      - When omitted, the scopes are set only when the authorization is created, and never changed afterwards.
+      - An empty list means no scopes.
+    type: list
+    elements: str
+  note:
+    description:
+      - A note that reminds the user what the authorization is for.
+      - When omitted, the note is set only when the authorization is created, and never changed afterwards.
+    type: str
+  note_url:
+    description:
+      - A URL that reminds the user what the authorization is for.
+      - When omitted, it is set only when the authorization is created, and never changed afterwards.
+    type: str
+  state:
+    description:
+      - V(present) gets or creates the authorization and repairs its scopes, note and note URL.
+      - V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+notes:
+  - The token is returned only by the run that creates the authorization. A later run cannot get it back from GitHub; to get a new
+    token, delete the authorization with O(state=absent) and create it again.
+  - Two-factor codes computed from O(otp_secret) are hidden from the output like other secrets.
+seealso:
+  - name: GitHub Enterprise Server OAuth Authorizations API
+    description: The API this module uses.
+    link: https://docs.github.com/en/enterprise-server@3.17/rest/oauth-authorizations/oauth-authorizations
+"""
+
+EXAMPLES = r"""
+- name: Get or create the provisioner's authorization on this host
+  oauthkit.github.authorization:
+    api_url: https://ghes.example.com/api/v3
+    username: octocat
+    password: "{{ vault_github_password }}"
+    otp_secret: "{{ vault_github_otp_secret }}"
+    client_id: 0123456789abcdef0123
+    client_secret: "{{ vault_provisioner_client_secret }}"
+    fingerprint: "{{ inventory_hostname }}"
+    scopes: [repo, read:org]
+    note: provisioner on {{ inventory_hostname }}
+  no_log: true
+  register: github_auth
+
+- name: Keep the token, which GitHub returns only on creation
+  ansible.builtin.copy:
+    content: "{{ github_auth.token }}"
+    dest: /etc/provisioner/github-token
+    mode: "0600"
+  no_log: true
+  when: github_auth.token is defined
+
+- name: Connection options from the environment (GITHUB_API_URL, GITHUB_USERNAME, GITHUB_PASSWORD, GITHUB_OTP_SECRET)
+  oauthkit.github.authorization:
+    client_id: 0123456789abcdef0123
+    client_secret: "{{ vault_provisioner_client_secret }}"
+    scopes: [read:user]
+  no_log: true
+
+- name: An account that gets its codes by SMS
+  oauthkit.github.authorization:
+    api_url: https://ghes.example.com/api/v3
+    username: octocat
+    password: "{{ vault_github_password }}"
+    otp: "{{ sms_code }}"
+    client_id: 0123456789abcdef0123
+    client_secret: "{{ vault_provisioner_client_secret }}"
+  no_log: true
+
+- name: Remove the authorization of a decommissioned host
+  oauthkit.github.authorization:
+    api_url: https://ghes.example.com/api/v3
+    username: octocat
+    password: "{{ vault_github_password }}"
+    otp_secret: "{{ vault_github_otp_secret }}"
+    client_id: 0123456789abcdef0123
+    fingerprint: old-host.example.com
+    state: absent
+"""
+
+RETURN = r"""
+authorization:
+  description:
+    - The authorization as GitHub returned it, without its C(token) field.
+    - In check mode, the authorization found, with the predicted changes applied; V(null) when it would be created.
+    - With O(state=absent), the authorization that was (or in check mode would be) deleted; V(null) when there was none.
+  returned: always
+  type: dict
+  sample:
+    id: 1
+    url: https://ghes.example.com/api/v3/authorizations/1
+    app:
+      name: Provisioner
+      url: https://example.com/provisioner
+      client_id: 0123456789abcdef0123
+    hashed_token: 25f94a2a5c7fbaf499c665bc73d67c1c87e496da8985131633ee0a95819db2e8
+    token_last_eight: 7d9a1f3c
+    note: provisioner on web1
+    note_url: null
+    created_at: "2026-11-25T09:00:00Z"
+    updated_at: "2026-11-25T09:00:00Z"
+    scopes: [repo, read:org]
+    fingerprint: web1.example.com
+token:
+  description:
+    - The OAuth token. GitHub returns it only when it creates the authorization, so it is returned only then (never in check mode).
+    - Put C(no_log=true) on the task and store the token at once; it cannot be read back later.
+  returned: when the authorization was created
+  type: str
+  sample: 0f5a2f0c1b9e4e8d9c6b3a2f1e0d9c8b7d9a1f3c
+action:
+  description: What the task did, or in check mode would do.
+  returned: always
+  type: str
+  choices: [create, update, delete, none]
+  sample: create
+"""
+
+from ansible_collections.oauthkit.github.plugins.module_utils import _authorizations
+from ansible_collections.oauthkit.github.plugins.module_utils._errors import OAuthKitError
+from ansible_collections.oauthkit.github.plugins.module_utils._module import OAuthKitModule
+
+
+def main() -> None:
+    module = OAuthKitModule(
+        argument_spec={
+            "client_id": {"type": "str", "required": True},
+            "client_secret": {"type": "str", "no_log": True},
+            "fingerprint": {"type": "str"},
+            "scopes": {"type": "list", "elements": "str"},
+            "note": {"type": "str"},
+            "note_url": {"type": "str"},
+            "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+        },
+        required_if=[["state", "present", ["client_secret"]]],
+        supports_check_mode=True,
+    )
+    params = module.params
+    try:
+        desired = _authorizations.Desired.from_params(
+            client_id=params["client_id"],
+            client_secret=params["client_secret"],
+            fingerprint=params["fingerprint"],
+            scopes=params["scopes"],
+            note=params["note"],
+            note_url=params["note_url"],
+            require_secret=params["state"] == "present",
+        )
+        api = _authorizations.Authorizations(module.github_client())
+        if params["state"] == "present":
+            outcome = _authorizations.ensure_present(api, desired, check_mode=module.check_mode)
+        else:
+            outcome = _authorizations.ensure_absent(api, desired, check_mode=module.check_mode)
+    except OAuthKitError as exc:
+        module.fail_from(exc)
+    module.exit_json(**outcome.result(with_diff=module._diff))
+
+
+if __name__ == "__main__":
+    main()
