@@ -80,6 +80,11 @@ def describe_validation_errors(body: dict[str, t.Any]) -> str:
     return "; ".join(parts)
 
 
+def _without_value(item: t.Any) -> t.Any:
+    """A 422 error item without ``value``, which may echo what was submitted (a secret, for instance)."""
+    return {key: val for key, val in item.items() if key != "value"} if isinstance(item, dict) else item
+
+
 def _otp_kind(response: requests.Response) -> str | None:
     """``app`` or ``sms`` when the response is GitHub's two-factor challenge, else None."""
     header = response.headers.get("X-GitHub-OTP", "")
@@ -109,7 +114,7 @@ def error_from_response(response: requests.Response, method: str, path: str, *, 
     status = response.status_code
     body = _body(response)
     message = str(body.get("message") or response.reason or "")
-    where = f"{method} {path} returned {status} {message}".rstrip()
+    where = f"{method} {path} returned {status} {message.rstrip('.')}".rstrip()
     common: dict[str, t.Any] = {"status": status, "method": method, "path": path}
     if body.get("documentation_url"):
         common["documentation_url"] = body["documentation_url"]
@@ -174,7 +179,7 @@ def error_from_response(response: requests.Response, method: str, path: str, *, 
         details = describe_validation_errors(body)
         return errors.ValidationFailed(
             f"{where}: {details or 'GitHub refused the request'}. Check client_id, client_secret, scopes, note and fingerprint.",
-            errors=body.get("errors") or [], **common,
+            errors=[_without_value(item) for item in body.get("errors") or []], **common,
         )
     if status == 400:
         return errors.BadRequest(f"{where}: GitHub could not read the request.", **common)
@@ -211,7 +216,8 @@ class GitHubClient:
     def _send(self, method: str, url: str, body: t.Any, params: dict[str, t.Any] | None, otp: str | None) -> requests.Response:
         headers = {"X-GitHub-OTP": otp} if otp else {}
         try:
-            return self.session.request(method, url, json=body, params=params, headers=headers, timeout=self._timeout)
+            # No redirects: a 30x would turn the PUT into a GET and send the two-factor code to another host.
+            return self.session.request(method, url, json=body, params=params, headers=headers, timeout=self._timeout, allow_redirects=False)
         except requests.exceptions.SSLError as exc:
             raise errors.TransportError(
                 f"TLS verification of {self._origin} failed ({exc.__class__.__name__}). Set ca_path to the PEM file of the CA "

@@ -136,25 +136,25 @@ def public(authorization: dict[str, t.Any] | None) -> dict[str, t.Any] | None:
     return {key: value for key, value in authorization.items() if key != "token"}
 
 
-def current_view(authorization: dict[str, t.Any] | None, desired: Desired) -> dict[str, t.Any]:
-    """The current state as shown in diffs, restricted to what ``desired`` manages."""
+def current_view(authorization: dict[str, t.Any] | None, desired: Desired | None = None) -> dict[str, t.Any]:
+    """The current state as shown in diffs: restricted to what ``desired`` manages, or everything when it is None."""
     if authorization is None:
         return {}
     shown: dict[str, t.Any] = {"fingerprint": authorization.get("fingerprint") or None}
-    if desired.scopes is not None:
+    if desired is None or desired.scopes is not None:
         shown["scopes"] = sorted(authorization.get("scopes") or [])
-    if desired.note is not None:
+    if desired is None or desired.note is not None:
         shown["note"] = authorization.get("note")
-    if desired.note_url is not None:
+    if desired is None or desired.note_url is not None:
         shown["note_url"] = authorization.get("note_url")
     return shown
 
 
 def plan(current: dict[str, t.Any] | None, desired: Desired, *, state: str = "present") -> Plan:
     """Decide what to do; pure, no I/O."""
-    before = current_view(current, desired)
     if state == "absent":
-        return Plan("delete" if current is not None else "none", {}, before, {})
+        return Plan("delete" if current is not None else "none", {}, current_view(current), {})
+    before = current_view(current, desired)
     if current is None:
         return Plan("create", {}, before, desired.view())
     changes: dict[str, t.Any] = {}

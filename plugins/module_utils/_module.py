@@ -42,10 +42,12 @@ def check_connection_options(params: dict[str, t.Any]) -> str:
     """Validate the connection options before any request; return the normalised ``api_url``."""
     api_url = (params.get("api_url") or "").strip().rstrip("/")
     parts = urlsplit(api_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInput(f"api_url must be an http:// or https:// URL such as https://ghes.example.com/api/v3; got {api_url!r}.")
-    if parts.username or parts.password:
+    if "@" in parts.netloc or "@" in api_url.partition("/")[0]:
         raise InvalidInput("api_url must not contain credentials: remove user:password@ from it and use username and password.")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInput(
+            f"api_url must be an http:// or https:// URL such as https://ghes.example.com/api/v3; its scheme is {parts.scheme or 'missing'!r}."
+        )
     if parts.query or parts.fragment:
         raise InvalidInput("api_url must be the API root, without ?query or #fragment, such as https://ghes.example.com/api/v3.")
     ca_path = params.get("ca_path")

@@ -1,0 +1,90 @@
+# Copyright (c) oauthkit.github contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Constants and helpers shared by the unit tests (fixtures live in tests/unit/conftest.py)."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import hmac
+import json
+import struct
+import typing as t
+from pathlib import Path
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+API_URL = "https://ghes.example.com/api/v3"
+USERNAME = "octocat"
+PASSWORD = "correct horse battery staple"
+CLIENT_ID = "0123456789abcdef0123"
+CLIENT_SECRET = "0123456789abcdef0123456789abcdef01234567"
+OTP_SECRET = "JBSWY3DPEHPK3PXP"
+TOKEN = "4107db863bdeb2b7d669c74b63192f2205c8e48b"
+# 2023-11-14T22:13:10Z: 10 s into a 30-second step, so a retry has to wait 20 s.
+NOW = 1_699_999_990.0
+
+
+def load_fixture(name: str) -> dict[str, t.Any]:
+    """A recorded or documented response from tests/unit/fixtures/<name>.json (a fresh copy)."""
+    with (FIXTURES / f"{name}.json").open(encoding="utf-8") as handle:
+        data = json.load(handle)
+    assert data["source"], f"fixture {name} must name its source"
+    return copy.deepcopy(data)
+
+
+def response_kwargs(name: str) -> dict[str, t.Any]:
+    """Keyword arguments for requests_mock's register_uri from a fixture: status, headers and JSON body."""
+    data = load_fixture(name)
+    return {"status_code": data["status"], "headers": data["headers"], "json": data["body"]}
+
+
+def authorization(*, fixture: str = "authorization_existing", **overrides: t.Any) -> dict[str, t.Any]:
+    """A recorded authorization object for our app, with fields overridden."""
+    body = load_fixture(fixture)["body"]
+    body["app"]["client_id"] = CLIENT_ID
+    body.update(overrides)
+    return body
+
+
+def hotp_reference(secret_b32: str, counter: int, digits: int = 6) -> str:
+    """RFC 4226 HOTP with HMAC-SHA1, written out independently of pyotp and of the code under test."""
+    key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))
+    mac = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    value = struct.unpack(">I", mac[offset : offset + 4])[0] & 0x7FFFFFFF
+    return str(value % 10**digits).zfill(digits)
+
+
+class FakeClock:
+    """A clock and a sleep that advances it: no real waiting in the tests."""
+
+    def __init__(self, now: float = NOW) -> None:
+        self.now = now
+        self.sleeps: list[float] = []
+
+    def time(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds > 0, "sleep must be asked for a positive duration"
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def run_module(main: t.Callable[[], None], args: dict[str, t.Any], capsys: pytest.CaptureFixture[str]) -> dict[str, t.Any]:
+    """Run a module's main() with args; return the JSON it printed, plus ``_exit_code``."""
+    capsys.readouterr()  # drop anything printed before
+    with patch_module_args(args), pytest.raises(SystemExit) as exc_info:
+        main()
+    out = capsys.readouterr().out
+    result = json.loads(out)
+    result["_exit_code"] = exc_info.value.code
+    result["_raw"] = out
+    return result
