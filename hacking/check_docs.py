@@ -1,4 +1,4 @@
-"""Check that ``ansible-doc`` renders every module of the collection completely.
+"""Check that ``ansible-doc`` renders every module of the collection completely, and that the README shows the demo's playbook.
 
 For each module: the text rendering succeeds, and the JSON form documents every
 option of the argument spec, has examples and has return values.
@@ -33,6 +33,9 @@ def main() -> int:
         if not doc.get("examples") or not doc.get("return"):
             failures.append(f"{fqcn}: examples or return values are missing")
         print(f"{fqcn}: {len(options)} options, {len(doc['return'] or {})} return values documented")
+    example = (root / "docs" / "examples" / "get_or_create.yml").read_text()
+    if example not in (root / "README.md").read_text():
+        failures.append("README.md does not contain docs/examples/get_or_create.yml verbatim (the demo's playbook)")
     for failure in failures:
         print(failure, file=sys.stderr)
     return 1 if failures or not modules else 0

@@ -163,6 +163,7 @@ def main() -> int:
         bad = int(match.group(1)) if match else int(code != 0)
         tally.add("ansible-test integration", max(ran - bad, 0), bad, time.monotonic() - start)
 
+    step("make demo (changed, then ok)", ["python", str(ROOT / "hacking" / "demo.py")], ROOT)
     step("ansible-lint (production)", ["ansible-lint", "--profile", "production"])
     step("antsibull-docs lint", ["antsibull-docs", "lint-collection-docs", "--plugin-docs", "."])
     step("ansible-doc renders", ["python", str(ROOT / "hacking" / "check_docs.py")])
