@@ -175,7 +175,7 @@ def main() -> int:
         env["GALAXY_IMPORTER_CONFIG"] = str(importer_cfg)
         tarballs = sorted(str(p) for p in dist.glob("*.tar.gz"))
         start = time.monotonic()
-        code, out = run(["python", "-m", "galaxy_importer.main", *tarballs], ROOT, env)
+        code, out = run(["python", "-m", "galaxy_importer.main", *tarballs], reports, env)
         warnings = re.findall(r"^(?:WARNING|ERROR).*$", out, re.MULTILINE)
         bad = int(code != 0 or bool(warnings))
         tally.add("galaxy-importer", 1 - bad, bad, time.monotonic() - start, f"{len(warnings)} warnings")

@@ -210,14 +210,17 @@ class GitHubClient:
         self._timeout = timeout
         self.session = session or requests.Session()
         self.session.auth = (username, password)
-        self.session.verify = (ca_path or True) if validate_certs else False
+        # Passed with every request: a session-level verify loses to REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE in the environment.
+        self._verify: bool | str = (ca_path or True) if validate_certs else False
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": ACCEPT})
 
     def _send(self, method: str, url: str, body: t.Any, params: dict[str, t.Any] | None, otp: str | None) -> requests.Response:
         headers = {"X-GitHub-OTP": otp} if otp else {}
         try:
             # No redirects: a 30x would turn the PUT into a GET and send the two-factor code to another host.
-            return self.session.request(method, url, json=body, params=params, headers=headers, timeout=self._timeout, allow_redirects=False)
+            return self.session.request(
+                method, url, json=body, params=params, headers=headers, timeout=self._timeout, verify=self._verify, allow_redirects=False
+            )
         except requests.exceptions.SSLError as exc:
             raise errors.TransportError(
                 f"TLS verification of {self._origin} failed ({exc.__class__.__name__}). Set ca_path to the PEM file of the CA "

@@ -313,12 +313,19 @@ def test_trailing_slash_of_api_url_is_dropped(requests_mock: t.Any) -> None:
 
 @pytest.mark.parametrize(
     ("validate_certs", "ca_path", "verify"),
-    [(True, None, True), (True, "/etc/ca.pem", "/etc/ca.pem"), (False, "/etc/ca.pem", False), (False, None, False)],
-    ids=["default", "ca-path", "no-validation-ca-ignored", "no-validation"],
+    [(True, None, "/from/the/environment.pem"), (True, "/etc/ca.pem", "/etc/ca.pem"), (False, "/etc/ca.pem", False), (False, None, False)],
+    ids=["default-honours-environment-bundle", "ca-path-wins", "no-validation-ca-ignored", "no-validation"],
 )
-def test_tls_options(validate_certs: bool, ca_path: str | None, verify: t.Any) -> None:
+def test_tls_options(
+    requests_mock: t.Any, monkeypatch: pytest.MonkeyPatch, validate_certs: bool, ca_path: str | None, verify: t.Any
+) -> None:
+    """ca_path and validate_certs reach every request and win over REQUESTS_CA_BUNDLE; without them the environment's bundle counts."""
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/from/the/environment.pem")
+    monkeypatch.setenv("CURL_CA_BUNDLE", "/from/the/environment.pem")
     client = _api.GitHubClient(API_URL, USERNAME, PASSWORD, validate_certs=validate_certs, ca_path=ca_path, timeout=5)
-    assert client.session.verify == verify
+    requests_mock.get(f"{API_URL}/user", json={})
+    client.request("GET", "/user")
+    assert requests_mock.last_request.verify == verify
     assert client.session.auth == (USERNAME, PASSWORD)
 
 

@@ -146,10 +146,10 @@ def test_github_client_gets_the_options(tmp_path: t.Any) -> None:
     module = build({**CONNECTION, "api_url": API_URL + "/", "ca_path": str(ca), "timeout": 2.5, "otp": "123456"})
     client = module.github_client()
     assert client.api_url == API_URL
-    assert client.session.verify == str(ca)
+    assert client._verify == str(ca)
     assert client._timeout == 2.5
     assert isinstance(client._otp, _otp.StaticCode)
-    assert build({**CONNECTION, "validate_certs": False}).github_client().session.verify is False
+    assert build({**CONNECTION, "validate_certs": False}).github_client()._verify is False
 
 
 # ---------------------------------------------------------------- connection checks before any request
