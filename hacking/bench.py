@@ -42,13 +42,13 @@ import typing as t
 import urllib.request
 from pathlib import Path
 
+from emulator_process import emulator
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 BENCH = ROOT / "tests" / "bench"
 OUTPUT = ROOT / "docs" / "performance.md"
 CACHE = ROOT / ".cache" / "bench"
-READY = re.compile(r"^github_emulator listening on (\S+)$")
-STARTUP_LINES = 50
 PLAYBOOK_TIMEOUT = 3600  # seconds; a bound, never a readiness check
 
 USER = "bench"
@@ -110,34 +110,6 @@ class Run:
 
 
 # --- the emulator ---------------------------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def emulator(log_dir: Path) -> t.Iterator[str]:
-    """Run the emulator for the duration of the block; yield its API URL once it prints its readiness line."""
-    with (log_dir / "emulator.log").open("w") as log:
-        proc = subprocess.Popen(
-            [str(BIN / "python"), "-m", "github_emulator", "--host", "127.0.0.1", "--port", "0", "--prefix", "/api/v3"],
-            stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, text=True,
-        )
-        try:
-            assert proc.stdout is not None
-            for _line_number in range(STARTUP_LINES):
-                line = proc.stdout.readline()
-                if not line:
-                    raise SystemExit(f"the emulator exited before it was ready; see {log_dir / 'emulator.log'}")
-                match = READY.match(line.strip())
-                if match:
-                    yield match.group(1)
-                    return
-            raise SystemExit("the emulator did not print its readiness line")
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
 def control(url: str, method: str, name: str, body: t.Any = None) -> t.Any:

@@ -8,48 +8,19 @@ and stops the emulator, whatever happens.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import stat
 import subprocess
 import sys
 import tempfile
-import typing as t
 from pathlib import Path
+
+from emulator_process import emulator
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 EXAMPLES = ROOT / "docs" / "examples"
-READY = re.compile(r"^github_emulator listening on (\S+)$")
-STARTUP_LINES = 50  # the readiness line comes first; anything else is bounded
-
-
-@contextlib.contextmanager
-def emulator(log_dir: Path) -> t.Iterator[str]:
-    """Run the emulator for the duration of the block; yield its API URL once it says it is ready."""
-    proc = subprocess.Popen(
-        [str(BIN / "python"), "-m", "github_emulator", "--host", "127.0.0.1", "--port", "0", "--prefix", "/api/v3"],
-        stdout=subprocess.PIPE, stderr=(log_dir / "emulator.log").open("w"), stdin=subprocess.DEVNULL, text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        for _line_number in range(STARTUP_LINES):
-            line = proc.stdout.readline()
-            if not line:
-                raise SystemExit(f"the emulator exited before it was ready; see {log_dir / 'emulator.log'}")
-            match = READY.match(line.strip())
-            if match:
-                yield match.group(1)
-                return
-        raise SystemExit("the emulator did not print its readiness line")
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def play(env: dict[str, str]) -> tuple[int, str]:
