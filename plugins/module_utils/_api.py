@@ -109,7 +109,9 @@ def _body(response: requests.Response) -> dict[str, t.Any]:
     return data if isinstance(data, dict) else {}
 
 
-def error_from_response(response: requests.Response, method: str, path: str, *, otp_sent: bool, otp_renewable: bool) -> errors.APIError:
+def error_from_response(
+    response: requests.Response, method: str, path: str, *, otp_sent: bool, otp_renewable: bool, otp_retried: bool = False
+) -> errors.APIError:
     """Map an error response to a typed exception whose message names the cause and the fix."""
     status = response.status_code
     body = _body(response)
@@ -143,10 +145,15 @@ def error_from_response(response: requests.Response, method: str, path: str, *, 
                 f"GitHub asks for a two-factor code (X-GitHub-OTP: required; {kind}). Set otp_secret to the account's base32 TOTP seed, "
                 "kept in ansible-vault, or otp to a code given by hand."
             )
-        elif otp_renewable:
+        elif otp_retried:
             hint = (
                 "GitHub rejected the two-factor code, and again the code of the next 30-second step. Check that otp_secret is this "
                 "account's seed and that this machine's clock is right (NTP); a code is also refused when it was already used."
+            )
+        elif otp_renewable:
+            hint = (
+                "GitHub rejected the two-factor code computed from otp_secret, and the next 30-second step did not begin within the "
+                "bounded wait, so it was not retried. Check that this machine's clock is right (NTP), then run again."
             )
         else:
             hint = "GitHub rejected the one-time code given in otp: it expired or was already used. Get a new code and run again."
@@ -244,16 +251,19 @@ class GitHubClient:
     ) -> APIResponse:
         """Send one request (and at most one retry with a fresh two-factor code); return the decoded answer or raise."""
         url = url or f"{self.api_url}{path}"
-        otp = self._otp.code() if self._otp is not None else None
+        source = self._otp
+        otp = source.code() if source is not None else None
         response = self._send(method, url, body, params, otp)
-        if otp is not None and response.status_code == 401 and _otp_kind(response) is not None:
-            fresh = self._otp.next_code() if self._otp is not None else None
+        retried = False
+        if source is not None and response.status_code == 401 and _otp_kind(response) is not None:
+            fresh = source.next_code()
             if fresh is not None:
-                otp = fresh
+                otp, retried = fresh, True
                 response = self._send(method, url, body, params, otp)
         if response.status_code >= 400:
-            renewable = self._otp is not None and self._otp.renewable
-            raise error_from_response(response, method, path, otp_sent=otp is not None, otp_renewable=renewable)
+            raise error_from_response(
+                response, method, path, otp_sent=otp is not None, otp_renewable=source is not None and source.renewable, otp_retried=retried
+            )
         if response.status_code >= 300:
             raise errors.UnexpectedResponse(
                 f"{method} {path} returned {response.status_code} {response.reason}: check api_url (for GHES it ends in /api/v3).",

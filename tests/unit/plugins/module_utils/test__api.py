@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import base64
 import typing as t
+from pathlib import Path
 
 import pytest
 import requests
+import yaml
 
 from ansible_collections.oauthkit.github.plugins.module_utils import _api, _otp
 from ansible_collections.oauthkit.github.plugins.module_utils import _errors as errors
@@ -225,20 +227,22 @@ def test_otp_header_that_is_not_a_challenge(requests_mock: t.Any, client: _api.G
 
 
 @pytest.mark.parametrize(
-    ("fixture", "otp_sent", "renewable", "fragment"),
+    "case",
     [
-        ("otp_required_app", False, False, "Set otp_secret"),
-        ("otp_required_app", True, True, "again the code of the next 30-second step"),
-        ("otp_required_app", True, False, "rejected the one-time code given in otp"),
-        ("otp_required_sms", False, False, "by SMS"),
-        ("otp_required_sms", True, False, "rejected the one-time code given in otp"),
+        ("otp_required_app", False, False, False, "Set otp_secret"),
+        ("otp_required_app", True, True, True, "again the code of the next 30-second step"),
+        ("otp_required_app", True, True, False, "so it was not retried"),
+        ("otp_required_app", True, False, False, "rejected the one-time code given in otp"),
+        ("otp_required_sms", False, False, False, "by SMS"),
+        ("otp_required_sms", True, False, False, "rejected the one-time code given in otp"),
     ],
-    ids=["app-no-code", "app-totp-rejected-twice", "app-static-rejected", "sms-no-code", "sms-code-rejected"],
+    ids=["app-no-code", "app-totp-rejected-twice", "app-totp-not-retried", "app-static-rejected", "sms-no-code", "sms-code-rejected"],
 )
-def test_error_from_response_otp_hints(requests_mock: t.Any, fixture: str, otp_sent: bool, renewable: bool, fragment: str) -> None:
+def test_error_from_response_otp_hints(requests_mock: t.Any, case: tuple[str, bool, bool, bool, str]) -> None:
+    fixture, otp_sent, renewable, retried, fragment = case
     requests_mock.get(f"{API_URL}/user", **response_kwargs(fixture))
     response = requests.get(f"{API_URL}/user", timeout=1)
-    exc = _api.error_from_response(response, "GET", "/user", otp_sent=otp_sent, otp_renewable=renewable)
+    exc = _api.error_from_response(response, "GET", "/user", otp_sent=otp_sent, otp_renewable=renewable, otp_retried=retried)
     assert isinstance(exc, errors.OTPRequired)
     assert fragment in exc.msg
     assert exc.details["otp_sent"] is otp_sent
@@ -302,6 +306,12 @@ def test_validation_error_values_are_dropped(requests_mock: t.Any, client: _api.
     exc = raised(client, "PUT", PUT_PATH)
     assert exc.details["errors"] == [{"resource": "OauthAccess", "field": "client_secret", "code": "invalid"}]
     assert "s3cr3t" not in exc.msg
+
+
+def test_user_agent_version_is_the_collection_version() -> None:
+    galaxy = Path(__file__).resolve().parents[4] / "galaxy.yml"
+    assert yaml.safe_load(galaxy.read_text())["version"] == _api.COLLECTION_VERSION
+    assert f"/{_api.COLLECTION_VERSION}" in _api.USER_AGENT
 
 
 def test_trailing_slash_of_api_url_is_dropped(requests_mock: t.Any) -> None:
@@ -395,10 +405,12 @@ def test_second_rejection_raises(requests_mock: t.Any, clock: FakeClock) -> None
 def test_no_retry_when_the_next_step_is_too_far(requests_mock: t.Any, clock: FakeClock) -> None:
     client = _api.GitHubClient(API_URL, USERNAME, PASSWORD, otp=totp(clock, max_wait=1.0))
     requests_mock.put(PUT_URL, [response_kwargs("otp_required_app"), response_kwargs("authorization_created")])
-    with pytest.raises(errors.OTPRequired):
+    with pytest.raises(errors.OTPRequired) as exc_info:
         client.request("PUT", PUT_PATH)
     assert requests_mock.call_count == 1
     assert sum(clock.sleeps) == pytest.approx(1.0)
+    assert "not retried" in exc_info.value.msg
+    assert "again the code of the next 30-second step" not in exc_info.value.msg
 
 
 def test_static_code_is_not_retried(requests_mock: t.Any) -> None:
