@@ -4,16 +4,17 @@
 
 """Test-only helper for ``make bench``: time one module run in this fresh interpreter, without Ansible around it.
 
-Usage (hacking/bench.py runs it): ``python -X importtime module_timing.py MODULE ARGS_JSON RESULT_JSON [--profile]``
+Usage (hacking/bench_module_timing.py runs it): ``python -X importtime module_timing.py MODULE ARGS_JSON RESULT_JSON [--profile]``
 
 MODULE is an importable module name such as ``ansible.modules.ping`` or
 ``ansible_collections.oauthkit.github.plugins.modules.authorization``.  The helper imports it
 (timed, between two markers written to stderr so that the ``-X importtime`` lines of the module's
 own imports can be told apart), hands it ARGS_JSON as its module arguments, and calls ``main()``
-(timed; with ``--profile`` under cProfile).  The module's JSON answer and the timings go to
-RESULT_JSON.  It also times compiling the Python source of every ``ansible`` and
-``ansible_collections`` module that was loaded: in a real task those come from the AnsiballZ zip,
-which Python cannot cache bytecode for, so every run compiles them again.
+(timed; with ``--profile`` under cProfile).  The module's JSON answer, the timings and the number
+of modules already loaded before the import go to RESULT_JSON.  It also times compiling the
+Python source of every ``ansible`` and ``ansible_collections`` module that was loaded: in a real
+task those come from the AnsiballZ zip, which Python cannot cache bytecode for, so every run
+compiles them again.
 """
 
 from __future__ import annotations
@@ -104,6 +105,7 @@ def main() -> int:
         "import_s": imported - started,
         "run_s": finished - run_started,
         "exit_code": exit_code,
+        "preloaded": len(preloaded),
         **_compile_cost(preloaded),
     }
     try:

@@ -1,0 +1,249 @@
+"""``make bench``, the report: docs/performance.md from the runs, the module timings and the run's metadata.
+
+Every figure comes from the data passed in; the prose around the tables defines what they show.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from bench_model import VARIANTS, Run
+from bench_stats import Ratios, Summary
+
+COLLECTION = "ansible_collections.oauthkit.github.plugins."
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f}"
+
+
+def mib(kib: float) -> str:
+    return f"{kib / 1024:.1f}"
+
+
+def verdict(ok: bool) -> str:
+    return "**met**" if ok else "**not met**"
+
+
+def ratio_verdict(ratios: Ratios, limit: float) -> str:
+    """Met only where every N and the slope are within the limit; otherwise say where it is not."""
+    over = [f"N={key}" if key != "slope" else "slope" for key, value in ratios.items() if value > limit]
+    if not over:
+        return verdict(True)
+    if len(over) == len(ratios):
+        return verdict(False)
+    return f"**partly met** (above at {', '.join(over)})"
+
+
+def listing(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
+
+
+def per_n(values: t.Mapping[t.Any, float], sizes: list[int], fmt: str = ".2f") -> str:
+    return ", ".join(f"N={n}: {values[n]:{fmt}}" for n in sizes)
+
+
+def header(summary: Summary, meta: dict[str, t.Any]) -> list[str]:
+    largest = summary.largest
+    return [
+        "# Performance",
+        "",
+        "<!-- Written by `make bench` (hacking/bench.py). Do not edit by hand: run `make bench` again. -->",
+        "",
+        f"Machine: {meta['machine']}.",
+        f"Run finished {meta['date']}, after {meta['duration_min']:.1f} min; load average before the run {meta['load']}.",
+        f"Command: `{meta['command']}`; loop sizes N = {', '.join(map(str, summary.sizes))}; repetitions: {meta['reps_text']}; "
+        f"the runs at N = {largest} took {summary.minutes_at(largest):.1f} min of wall time in all.",
+    ]
+
+
+def method(timing: dict[str, t.Any]) -> list[str]:
+    runs = timing["steady"].get("runs")
+    preloaded = timing["steady"].get("preloaded")
+    return [
+        "",
+        "## Method",
+        "",
+        "- The GitHub emulator (`tests/emulator`) runs on 127.0.0.1 over HTTP; before every run it is reset with a generated config:",
+        "  one user with app-based two-factor authentication and N OAuth apps, plus, for the variants marked *all exist*, the N",
+        "  authorizations the run asks for. Each loop item uses its own app and fingerprint (`bench-{{ item }}`). The request log",
+        "  is cleared before each run and read after it.",
+        "- One `ansible-playbook` process per variant and N (`tests/bench/*.yml`: `hosts: localhost`, `connection: local`,",
+        "  `gather_facts: false`, one task with `loop` over N items, ansible-core defaults, no `ANSIBLE_*` or `PYTHON*` variables",
+        "  from the caller). Within a repetition the variants run one after the other in an order rotated by one each repetition",
+        "  (A B C D E, then B C D E A, ...).",
+        "- **wall/item** is the wall time of the whole `ansible-playbook` process divided by N. Figures are *median [min-max]*",
+        "  over the repetitions. The **slope** is the least-squares line through every run's total wall time against N: the",
+        "  marginal cost of one more item; the **intercept** is the line's value at N = 0.",
+        "- **module RSS** is the peak resident set (`VmHWM`) of the module processes, the fresh interpreter that runs each item's",
+        "  AnsiballZ file: the largest one in the run (median over repetitions). `tests/bench/rss_hook/sitecustomize.py`, put on",
+        "  `PYTHONPATH`, records it when each Python process exits. **tree RSS** is `ru_maxrss` from `wait4()` on ansible-playbook:",
+        "  the largest resident set among ansible-playbook and the descendants it waited for.",
+        "- **req/item** counts the emulator's request log (every HTTP request that reached it, 401 retries included) divided by N.",
+        "- The uri baseline computes `X-GitHub-OTP` on the controller with a test-only filter (`tests/bench/filter_plugins`,",
+        "  pyotp) in the task's `headers`, evaluated once per loop item.",
+        "- **Module-internal time**: each module is imported and its `main()` called in a fresh interpreter without Ansible",
+        f"  (`tests/bench/module_timing.py`), {f'median of {runs} runs' if runs else 'median over several runs'}, with bytecode caches warm;",
+        "  `-X importtime` and a cProfile run give the breakdown. *compile* is the time to compile the source of the `ansible.*`",
+        "  and `ansible_collections.*` modules the run loaded, which a task's AnsiballZ zip carries as source.",
+        *([f"  {preloaded} modules were already loaded in the interpreter before the import (by `site` and the helper); no variant's",
+           "  import time includes them."] if preloaded else []),
+    ]
+
+
+def results(summary: Summary) -> list[str]:
+    lines = ["", "## Results", "",
+             "| variant | N | wall/item ms | module RSS MiB | tree RSS MiB | req/item | requests (method status: count) |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for variant in VARIANTS:
+        for n in summary.sizes:
+            if not summary.cell(variant.name, n):
+                continue
+            wall = summary.wall_per_item(variant.name, n)
+            rss = summary.module_rss_spread(variant.name, n)
+            mix = ", ".join(f"{key}: {value}" for key, value in summary.request_mix(variant.name, n).items()) or "none"
+            lines.append(
+                f"| {variant.name} | {n} | {ms(wall.median)} [{ms(wall.low)}-{ms(wall.high)}] | {mib(rss.median)} [{mib(rss.low)}-{mib(rss.high)}] "
+                f"| {mib(summary.tree_rss(variant.name, n))} | {summary.requests_per_item(variant.name, n):.2f} | {mix} |"
+            )
+    lines += ["", "Variants:", ""]
+    lines += [f"- `{variant.name}`: {variant.label}." for variant in VARIANTS]
+    return lines
+
+
+def scaling(summary: Summary) -> list[str]:
+    lines = ["", "## Scaling", "", "| variant | slope ms/item | intercept s | r² | marginal ms/item between consecutive N |",
+             "| --- | ---: | ---: | ---: | --- |"]
+    for variant in VARIANTS:
+        line = summary.fits[variant.name]
+        marginal = ", ".join(f"{a}→{b}: {ms(seconds)}" for a, b, seconds in summary.marginals(variant.name))
+        lines.append(f"| {variant.name} | {ms(line.slope)} | {line.intercept:.2f} | {line.r2:.4f} | {marginal} |")
+    sizes = summary.sizes
+    lines += ["", "## Ratios", "", "| ratio | " + " | ".join(f"N = {n}" for n in sizes) + " | slope |", "| --- |" + " ---: |" * (len(sizes) + 1)]
+    for label, values in summary.ratios.items():
+        lines.append(f"| {label} | " + " | ".join(f"{values[n]:.2f}" for n in sizes) + f" | {values['slope']:.2f} |")
+    return lines
+
+
+def short_module(name: str) -> str:
+    return name.replace("ansible_collections.", "").replace(".plugins.modules", "")
+
+
+def module_time(timing: dict[str, t.Any]) -> list[str]:
+    lines = ["", "## Time inside the module", "",
+             "| variant | module | import ms | main() ms | import + main ms | compile in AnsiballZ ms (files, lines) | imports |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+    for variant in VARIANTS:
+        figures = timing[variant.name]
+        lines.append(
+            f"| {variant.name} | `{short_module(variant.module)}` | {figures['import_s'] * 1000:.1f} | {figures['run_s'] * 1000:.1f} | "
+            f"{figures['total_s'] * 1000:.1f} | {figures['compile_s'] * 1000:.1f} ({figures['compile_files']}, {figures['compile_lines']}) | "
+            f"{figures['imports']} |"
+        )
+    lines += ["", "Largest imports, cumulative ms (`-X importtime` of the first interpreter; the module itself left out):", ""]
+    for name in ("steady", "uri"):
+        entries = ", ".join(f"{e['name']} {e['cumulative_s'] * 1000:.1f}" for e in timing[name]["top_imports"][1:])
+        lines.append(f"- `{name}`: {entries}.")
+    lines += ["", "Notable imports, cumulative ms (0 or absent: not imported, or already loaded by an earlier import):", ""]
+    for name in ("steady", "uri", "ping"):
+        entries = ", ".join(f"{key.replace(COLLECTION, '')} {value * 1000:.1f}" for key, value in timing[name]["notable"].items())
+        lines.append(f"- `{name}`: {entries or 'none'}.")
+    lines += ["", "Import time by package (self time summed over every module of the package):", ""]
+    for name in ("steady", "uri", "ping"):
+        entries = ", ".join(f"{package} {seconds * 1000:.1f}" for package, seconds in timing[name]["by_package"])
+        lines.append(f"- `{name}`: {entries}.")
+    lines += ["", "Profile of one steady-state `main()` (cumulative ms, top functions):", "", "| function | calls | cumulative ms |",
+              "| --- | ---: | ---: |"]
+    lines += [f"| `{row['function']}` | {row['calls']} | {row['cumulative_s'] * 1000:.1f} |" for row in timing["steady"]["profile"][:10]]
+    return lines
+
+
+def targets(summary: Summary, meta: dict[str, t.Any]) -> list[str]:
+    sizes, largest = summary.sizes, summary.largest
+    steady_req = {n: summary.requests_per_item("steady", n) for n in sizes}
+    create_req = {n: summary.requests_per_item("create", n) for n in sizes}
+    check_req = {n: summary.requests_per_item("check", n) for n in sizes}
+    check_ok = summary.check_get_only() and all(check_req[n] <= summary.check_bound(n) for n in sizes)
+    rss_ratio = summary.rss_ratio("steady", "uri")
+    su, sp = summary.ratios["steady / uri"], summary.ratios["steady / ping"]
+    r2 = {variant.name: summary.fits[variant.name].r2 for variant in VARIANTS}
+    lines = [
+        "", "## Targets", "",
+        "| target | figure | verdict |", "| --- | --- | --- |",
+        f"| steady state: 1 HTTP request per item | {per_n(steady_req, sizes)} | {verdict(all(v == 1 for v in steady_req.values()))} |",
+        f"| create: 1 HTTP request per item | {per_n(create_req, sizes)} | {verdict(all(v == 1 for v in create_req.values()))} |",
+        f"| check mode: GETs only, at most 1 + ceil(authorizations/100) per item | "
+        f"{'GET only' if summary.check_get_only() else 'NOT GET only'}; "
+        f"{', '.join(f'N={n}: {check_req[n]:.2f} (bound {summary.check_bound(n)})' for n in sizes)} | {verdict(check_ok)} |",
+        f"| steady / uri <= 1.00 per task | {per_n(su, sizes)}; slope {su['slope']:.2f} | {ratio_verdict(su, 1.0)} |",
+        f"| steady / ping <= 1.15 per task | {per_n(sp, sizes)}; slope {sp['slope']:.2f} | {ratio_verdict(sp, 1.15)} |",
+        f"| module peak RSS within 10% of uri | steady {mib(summary.module_rss('steady', largest))} MiB vs uri "
+        f"{mib(summary.module_rss('uri', largest))} MiB at N={largest} ({per_n(rss_ratio, sizes)}) | "
+        f"{verdict(all(v <= 1.10 for v in rss_ratio.values()))} |",
+        throughput_target(meta),
+        f"| cost grows linearly with N | r² of the line through every run: {', '.join(f'{name} {value:.4f}' for name, value in r2.items())} | "
+        f"{verdict(all(value >= 0.99 for value in r2.values()))} |",
+    ]
+    return lines
+
+
+def throughput_target(meta: dict[str, t.Any]) -> str:
+    rate = meta.get("emulator_throughput")
+    if not rate:
+        return "| emulator >= 500 req/s | not measured in this run | n/a |"
+    clients = meta.get("emulator_clients")
+    how = "`tests/emulator/bench_emulator.py --duration 5`" + (f", {clients} clients" if clients else "")
+    return f"| emulator >= 500 req/s | {rate} req/s ({how}) | {verdict(int(rate) >= 500)} |"
+
+
+def where_time_goes(summary: Summary, timing: dict[str, t.Any]) -> list[str]:
+    """The per-item slopes set against the module-internal figures."""
+    slope = {name: summary.fits[name].slope for name in ("ping", "uri", "steady")}
+    inside = {name: timing[name]["total_s"] + timing[name]["compile_s"] for name in ("ping", "uri", "steady")}
+    steady_t = timing["steady"]
+    notable = steady_t["notable"]
+    collection_self = dict(steady_t["by_package"]).get("ansible_collections.oauthkit.github (collection)", 0.0)
+    share = slope["ping"] / slope["steady"]
+    basic = "ansible.module_utils.basic"
+    return [
+        "", "## Where the time goes", "",
+        f"- Per item (slope, up to N = {summary.largest}): module (steady) {ms(slope['steady'])} ms, uri {ms(slope['uri'])} ms,"
+        f" ping {ms(slope['ping'])} ms. The ping floor is {share * 100:.0f}% of the module's per-item cost.",
+        f"- Inside its process the module spends {ms(inside['steady'])} ms: import {ms(steady_t['import_s'])} ms, main()"
+        f" {ms(steady_t['run_s'])} ms, and {ms(steady_t['compile_s'])} ms compiling source (the *compile* column). uri spends"
+        f" {ms(inside['uri'])} ms, ping {ms(inside['ping'])} ms: the module {ms(inside['steady'] - inside['ping'])} ms more than ping,"
+        f" uri {ms(inside['uri'] - inside['ping'])} ms. The slopes differ from ping's by {ms(slope['steady'] - slope['ping'])} ms"
+        f" (module) and {ms(slope['uri'] - slope['ping'])} ms (uri).",
+        f"- Cumulative import times in the module (each includes what it imports): requests {ms(notable.get('requests', 0.0))} ms,"
+        f" pyotp {ms(notable.get('pyotp', 0.0))} ms, {basic} {ms(notable.get(basic, 0.0))} ms (in ping:"
+        f" {ms(timing['ping']['notable'].get(basic, 0.0))} ms); the collection's own module_utils take {ms(collection_self)} ms of"
+        " self time.",
+        *target_gaps(summary),
+    ]
+
+
+def target_gaps(summary: Summary) -> list[str]:
+    """For each ratio target not met at some N or at the slope: where, and the per-item time the slope would need."""
+    gaps = []
+    for label, limit in (("steady / ping", 1.15), ("steady / uri", 1.00)):
+        values = summary.ratios[label]
+        over = [f"N={key}" for key, value in values.items() if key != "slope" and value > limit]
+        if values["slope"] > limit:
+            over.append("the slope")
+        if not over:
+            continue
+        top, bottom = label.split(" / ")
+        budget = limit * summary.fits[bottom].slope
+        now = summary.fits[top].slope
+        at_slope = f"{ms(now - budget)} ms less than now" if now > budget else "the slope is within it"
+        gaps.append(f"- **{label} <= {limit:.2f}** is exceeded at {listing(over)}. At the slope it allows {ms(budget)} ms per item"
+                    f" against {ms(now)} ms: {at_slope}.")
+    return ["", "### Targets not met", "", *gaps] if gaps else []
+
+
+def report(runs: list[Run], timing: dict[str, t.Any], meta: dict[str, t.Any]) -> str:
+    summary = Summary(runs)
+    sections = (header(summary, meta), method(timing), results(summary), scaling(summary), module_time(timing),
+                targets(summary, meta), where_time_goes(summary, timing))
+    return "\n".join(line for section in sections for line in section).rstrip() + "\n"

@@ -1,0 +1,285 @@
+"""``make bench``, the runner: start the emulator, run one ``ansible-playbook`` process per variant and N, measure it.
+
+Per run: wall time of the ansible-playbook process, the peak RSS of each module process (recorded at
+exit by ``tests/bench/rss_hook``), the peak RSS of the process tree (``wait4``), and the HTTP requests
+from the emulator's request log.  Each playbook runs in its own process group under a bound
+(``PLAYBOOK_TIMEOUT``): when it outlives the bound, the group is killed and the benchmark stops.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import dataclasses
+import json
+import os
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import typing as t
+import urllib.request
+from pathlib import Path
+
+from bench_model import VARIANTS, Run, Variant
+from emulator_process import emulator
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+BENCH = ROOT / "tests" / "bench"
+CACHE = ROOT / ".cache" / "bench"
+PLAYBOOK_TIMEOUT = 3600.0  # seconds one ansible-playbook process may run before its process group is killed
+THROUGHPUT_TIMEOUT = 300.0  # seconds for tests/emulator/bench_emulator.py
+
+USER = "bench"
+PASSWORD = "bench password, not a secret"  # noqa: S105 - the emulator's throwaway benchmark user
+SEED = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # 160 bits: pyotp 2.12 refuses seeds under 112 bits
+SCOPES = ["repo", "read:org"]
+
+
+def client_id(item: int) -> str:
+    """Must match ``'bench%015d' | format(item)`` in the playbooks."""
+    return f"bench{item:015d}"
+
+
+def client_secret(item: int) -> str:
+    """Must match ``'bench-secret-%027d' | format(item)`` in the playbooks."""
+    return f"bench-secret-{item:027d}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Bench:
+    """Where the runs happen: the emulator's URL, the work directory and the environment of every process."""
+
+    url: str
+    work: Path
+    env: dict[str, str]
+    timeout_s: float = PLAYBOOK_TIMEOUT
+
+
+@dataclasses.dataclass(frozen=True)
+class Job:
+    """One command to run under a bound; ``label`` (such as ``steady N=10``) names it in messages."""
+
+    argv: list[str]
+    cwd: Path
+    env: dict[str, str]
+    output: Path  # stdout and stderr
+    label: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Finished:
+    wall_s: float
+    exit_code: int
+    usage: resource.struct_rusage
+
+
+@dataclasses.dataclass(frozen=True)
+class Throughput:
+    requests_per_s: str
+    clients: str | None
+
+
+# --- the emulator ---------------------------------------------------------------------------------------------------
+
+
+def control(url: str, method: str, name: str, body: t.Any = None) -> t.Any:
+    """Call the emulator's control API (loopback only)."""
+    if not url.startswith("http://127.0.0.1:"):
+        raise SystemExit(f"refusing to send control requests off loopback: {url}")
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(  # noqa: S310 - an http://127.0.0.1 URL, checked above
+        f"{url}/_emulator/{name}", data=data, method=method, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - an http://127.0.0.1 URL, checked above
+        raw = response.read()
+    return json.loads(raw) if raw else None
+
+
+def emulator_config(n: int, *, seeded: bool) -> dict[str, t.Any]:
+    """One user with app-based 2FA, n apps, and (when seeded) the authorization each item asks for."""
+    return {
+        "users": [{"login": USER, "password": PASSWORD, "two_factor": "app", "otp_secret": SEED}],
+        "apps": [
+            {"client_id": client_id(i), "client_secret": client_secret(i), "name": f"Bench app {i}", "url": "https://example.com/bench"}
+            for i in range(n)
+        ],
+        "authorizations": [
+            {"user": USER, "client_id": client_id(i), "fingerprint": f"bench-{i}", "scopes": SCOPES, "note": f"bench {i}"}
+            for i in range(n)
+        ] if seeded else [],
+        "lockout_after": 1000,
+    }
+
+
+def emulator_throughput() -> Throughput | None:
+    """The emulator owner's figure from tests/emulator/bench_emulator.py (5 s), or None when it is absent or fails."""
+    script = ROOT / "tests" / "emulator" / "bench_emulator.py"
+    if not script.exists():
+        return None
+    try:
+        proc = subprocess.run([str(BIN / "python"), str(script), "--duration", "5"], capture_output=True, text=True, check=False,
+                              timeout=THROUGHPUT_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return None
+    rate = re.search(r"throughput: (\d+) requests/s", proc.stdout)
+    clients = re.search(r"clients: (\d+) processes", proc.stdout)
+    return Throughput(rate.group(1), clients.group(1) if clients else None) if rate else None
+
+
+# --- running one command under a bound ------------------------------------------------------------------------------
+
+
+def run_bounded(job: Job, timeout_s: float) -> Finished:
+    """Run ``job`` in a new process group; after ``timeout_s`` a timer kills the group and the run fails.
+
+    The main thread waits with ``waitid(WNOWAIT)``, which leaves the exited process unreaped, so the
+    timer can never signal a process group whose leader has been reaped (and its id reused).  Once
+    the timer is cancelled, ``wait4`` reaps the process and returns its resource usage.
+    """
+    fired = threading.Event()
+    with job.output.open("w") as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(job.argv, cwd=job.cwd, env=job.env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+
+    def kill_group() -> None:
+        fired.set()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+
+    timer = threading.Timer(timeout_s, kill_group)
+    timer.start()
+    try:
+        os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
+        wall = time.perf_counter() - started
+    except BaseException:  # KeyboardInterrupt included: the new session no longer gets the terminal's signals
+        kill_group()
+        raise
+    finally:
+        timer.cancel()
+        timer.join()
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)  # tells Popen the process is reaped
+    if fired.is_set():
+        raise SystemExit(f"{job.label}: still running after the bound of {timeout_s:g} s; its process group was killed. "
+                         f"Output so far: {job.output}")
+    return Finished(wall, proc.returncode, usage)
+
+
+# --- running playbooks ----------------------------------------------------------------------------------------------
+
+
+def prepare_work(work: Path) -> dict[str, str]:
+    """Lay out the work directory (collection symlink, ansible.cfg, TMPDIR); return the clean environment for every process.
+
+    No ANSIBLE_* or PYTHON* settings come from the caller, only what the benchmark sets.
+    """
+    (work / "tmp").mkdir()
+    collections_dir = work / "collections" / "ansible_collections" / "oauthkit"
+    collections_dir.mkdir(parents=True)
+    (collections_dir / "github").symlink_to(ROOT)
+    (work / "ansible.cfg").write_text("# make bench: ansible-core defaults; settings come from the environment.\n[defaults]\n")
+    return {
+        "PATH": f"{BIN}{os.pathsep}/usr/local/bin{os.pathsep}/usr/bin{os.pathsep}/bin",
+        "HOME": os.environ.get("HOME", str(work)),
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "TMPDIR": str(work / "tmp"),
+        "ANSIBLE_CONFIG": str(work / "ansible.cfg"),
+        "ANSIBLE_HOME": str(work / "ansible-home"),
+        "ANSIBLE_COLLECTIONS_PATH": str(work / "collections"),
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_LOCALHOST_WARNING": "false",
+        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
+        "ANSIBLE_RETRY_FILES_ENABLED": "false",
+        "PYTHONPATH": str(BENCH / "rss_hook"),
+    }
+
+
+def read_rss_log(path: Path) -> tuple[list[int], int]:
+    """(peak RSS of each module process, peak RSS of the ansible-playbook process), in KiB."""
+    modules: list[int] = []
+    controller = 0
+    if not path.exists():
+        return modules, controller
+    for line in path.read_text().splitlines():
+        _pid, peak, argv0 = [*line.split("\t"), "", "", ""][:3]
+        if "AnsiballZ_" in argv0:
+            modules.append(int(peak))
+        elif argv0.endswith("ansible-playbook"):
+            controller = max(controller, int(peak))
+    return modules, controller
+
+
+def run_playbook(bench: Bench, variant: Variant, n: int, rep: int) -> Run:
+    control(bench.url, "POST", "reset", {"config": emulator_config(n, seeded=variant.seeded)})
+    before = len(control(bench.url, "GET", "authorizations"))
+    control(bench.url, "DELETE", "requests")
+    vars_file = bench.work / "vars.json"
+    vars_file.write_text(json.dumps({
+        "bench_api_url": bench.url, "bench_username": USER, "bench_password": PASSWORD, "bench_otp_secret": SEED, "bench_n": n,
+    }))
+    rss_log = bench.work / "rss.log"
+    rss_log.unlink(missing_ok=True)
+    argv = [str(BIN / "ansible-playbook"), "-e", f"@{vars_file}", str(BENCH / variant.playbook), *(["--check"] if variant.check else [])]
+    label = f"{variant.name} N={n}"
+    job = Job(argv, bench.work, {**bench.env, "BENCH_RSS_LOG": str(rss_log)}, bench.work / f"{variant.name}-{n}-{rep}.out", label)
+    finished = run_bounded(job, bench.timeout_s)
+    if finished.exit_code != 0:
+        raise SystemExit(f"{label} failed (exit {finished.exit_code}):\n{job.output.read_text()[-3000:]}")
+    requests = control(bench.url, "GET", "requests")
+    modules, controller = read_rss_log(rss_log)
+    if len(modules) != n:
+        print(f"  note: {len(modules)} module processes recorded for N={n}", flush=True)
+    check_outcome(variant, n, requests, len(control(bench.url, "GET", "authorizations")))
+    return Run(variant.name, n, rep, finished.wall_s, modules, controller, finished.usage.ru_maxrss, requests, before)
+
+
+def check_outcome(variant: Variant, n: int, requests: list[dict[str, t.Any]], after: int) -> None:
+    """Fail loudly when a run did not do what its variant is about (so no figure measures the wrong thing)."""
+    statuses = collections.Counter((entry["method"], entry["status"]) for entry in requests)
+    expected: dict[str, tuple[tuple[str, int], int]] = {
+        "uri": (("PUT", 200), n), "steady": (("PUT", 200), n), "create": (("PUT", 201), n),
+    }
+    if variant.name in expected:
+        key, count = expected[variant.name]
+        if statuses.get(key, 0) != count:
+            raise SystemExit(f"{variant.name} N={n}: expected {count} x {key}, the emulator logged {dict(statuses)}")
+    if variant.name == "check" and any(entry["method"] != "GET" for entry in requests):
+        raise SystemExit(f"check N={n}: check mode sent {dict(statuses)}")
+    if variant.name == "create" and after != n:
+        raise SystemExit(f"create N={n}: {after} authorizations exist afterwards")
+
+
+def run_playbooks(bench: Bench, reps_for: dict[int, int]) -> list[Run]:
+    """Every variant at every N, repetition by repetition; the variants' order rotates by one each repetition."""
+    runs: list[Run] = []
+    total = sum(reps_for.values()) * len(VARIANTS)
+    for rep in range(max(reps_for.values())):
+        order = VARIANTS[rep % len(VARIANTS):] + VARIANTS[: rep % len(VARIANTS)]
+        for n in sorted(n for n, reps in reps_for.items() if rep < reps):
+            for variant in order:
+                run = run_playbook(bench, variant, n, rep)
+                runs.append(run)
+                print(f"[{len(runs):3}/{total}] rep {rep + 1} N={n:<4} {variant.name:7} {run.wall_s:8.2f} s "
+                      f"{run.wall_s / n * 1000:7.0f} ms/item  req/item {len(run.requests) / n:.2f}  "
+                      f"module RSS {max(run.module_rss_kib or [0]) / 1024:.1f} MiB", flush=True)
+    return runs
+
+
+@contextlib.contextmanager
+def session() -> t.Iterator[Bench]:
+    """A fresh work directory and the emulator on a free loopback port; afterwards the work files go to .cache/bench/last-run."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="oauthkit-bench-") as tmp:
+        work = Path(tmp)
+        env = prepare_work(work)
+        with emulator(work) as url:
+            yield Bench(url, work, env)
+        shutil.copytree(work, CACHE / "last-run", ignore=shutil.ignore_patterns("collections", "tmp", "ansible-home"), dirs_exist_ok=True)

@@ -1,0 +1,127 @@
+"""``make bench``, the statistics: medians and ranges per variant and N, least-squares slopes and r², ratios."""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import math
+import statistics
+import typing as t
+
+from bench_model import VARIANTS, Run
+
+RATIOS = (  # label, numerator variant, denominator variant
+    ("steady / uri", "steady", "uri"),
+    ("steady / ping", "steady", "ping"),
+    ("create / uri", "create", "uri"),
+    ("check / ping", "check", "ping"),
+    ("uri / ping", "uri", "ping"),
+)
+Ratios = dict[t.Union[int, str], float]  # per N, and "slope"
+
+
+@dataclasses.dataclass(frozen=True)
+class Spread:
+    median: float
+    low: float
+    high: float
+
+
+@dataclasses.dataclass(frozen=True)
+class Fit:
+    """Least-squares line total = intercept + slope * N; NaN where the points do not determine it."""
+
+    slope: float
+    intercept: float
+    r2: float
+
+
+def spread(values: list[float]) -> Spread:
+    return Spread(statistics.median(values), min(values), max(values))
+
+
+def fit(points: list[tuple[int, float]]) -> Fit:
+    xs = [float(x) for x, _y in points]
+    ys = [y for _x, y in points]
+    mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
+    sxx = sum((x - mean_x) ** 2 for x in xs)
+    if sxx == 0:
+        return Fit(math.nan, math.nan, math.nan)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / sxx
+    intercept = mean_y - slope * mean_x
+    ss_tot = sum((y - mean_y) ** 2 for y in ys)
+    ss_res = sum((y - intercept - slope * x) ** 2 for x, y in zip(xs, ys))
+    return Fit(slope, intercept, 1 - ss_res / ss_tot if ss_tot else math.nan)
+
+
+def module_peak(run: Run) -> float:
+    """The largest module process of a run, in KiB (0 when none recorded one)."""
+    return float(max(run.module_rss_kib or [0]))
+
+
+class Summary:
+    """The runs grouped by (variant, N), with the figures the report shows."""
+
+    def __init__(self, runs: list[Run]) -> None:
+        self.runs = runs
+        self.sizes = sorted({run.n for run in runs})
+        self.largest = max(self.sizes)
+        self.cells: dict[tuple[str, int], list[Run]] = collections.defaultdict(list)
+        for run in runs:
+            self.cells[(run.variant, run.n)].append(run)
+        self.fits = {variant.name: fit([(run.n, run.wall_s) for run in runs if run.variant == variant.name]) for variant in VARIANTS}
+        self.ratios: dict[str, Ratios] = {label: self.ratio(top, bottom) for label, top, bottom in RATIOS}
+
+    def cell(self, name: str, n: int) -> list[Run]:
+        return self.cells.get((name, n), [])
+
+    def per_item(self, name: str, n: int) -> float:
+        """Median wall time per item, in seconds."""
+        return statistics.median(run.wall_s / n for run in self.cell(name, n))
+
+    def wall_per_item(self, name: str, n: int) -> Spread:
+        return spread([run.wall_s / n for run in self.cell(name, n)])
+
+    def module_rss(self, name: str, n: int) -> float:
+        """Median over the repetitions of the largest module process, in KiB."""
+        return statistics.median(module_peak(run) for run in self.cell(name, n))
+
+    def module_rss_spread(self, name: str, n: int) -> Spread:
+        return spread([module_peak(run) for run in self.cell(name, n)])
+
+    def tree_rss(self, name: str, n: int) -> float:
+        return statistics.median(run.tree_rss_kib for run in self.cell(name, n))
+
+    def requests_per_item(self, name: str, n: int) -> float:
+        return statistics.median(len(run.requests) / n for run in self.cell(name, n))
+
+    def request_mix(self, name: str, n: int) -> dict[str, int]:
+        """'METHOD status' -> count, from the first run of the cell."""
+        counts = collections.Counter(f"{entry['method']} {entry['status']}" for entry in self.cell(name, n)[0].requests)
+        return dict(sorted(counts.items()))
+
+    def marginals(self, name: str) -> list[tuple[int, int, float]]:
+        """(N, next N, seconds per extra item) between the median totals of consecutive sizes."""
+        medians = {n: statistics.median(run.wall_s for run in self.cell(name, n)) for n in self.sizes if self.cell(name, n)}
+        ordered = sorted(medians)
+        return [(a, b, (medians[b] - medians[a]) / (b - a)) for a, b in zip(ordered, ordered[1:])]
+
+    def ratio(self, top: str, bottom: str) -> Ratios:
+        """Median wall per item of top over bottom at each N, and the ratio of their slopes."""
+        values: Ratios = {n: self.per_item(top, n) / self.per_item(bottom, n) for n in self.sizes}
+        values["slope"] = self.fits[top].slope / self.fits[bottom].slope
+        return values
+
+    def check_bound(self, n: int) -> int:
+        """Requests per item check mode may send: 1 + ceil(authorizations that existed / 100)."""
+        return 1 + math.ceil(max(run.authorizations_before for run in self.cell("check", n)) / 100)
+
+    def check_get_only(self) -> bool:
+        return all(entry["method"] == "GET" for run in self.runs if run.variant == "check" for entry in run.requests)
+
+    def rss_ratio(self, top: str, bottom: str) -> dict[int, float]:
+        return {n: self.module_rss(top, n) / self.module_rss(bottom, n) for n in self.sizes}
+
+    def minutes_at(self, n: int) -> float:
+        """Total wall time of every run at loop size n, in minutes."""
+        return sum(run.wall_s for run in self.runs if run.n == n) / 60
