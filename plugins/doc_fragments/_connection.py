@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-# FOR INTERNAL COLLECTION USE ONLY: kept in sync with plugins/module_utils/_module.py auth_argument_spec().
+# FOR INTERNAL COLLECTION USE ONLY: kept in sync with plugins/module_utils/_module.py connection_argument_spec().
 
 from __future__ import annotations
 

@@ -41,6 +41,11 @@ REMOVED_HINT = (
     "github.com removed the OAuth Authorizations API on 2020-11-13; "
     "point api_url at a GitHub Enterprise Server that still serves it (https://HOST/api/v3)."
 )
+NOT_API_ROOT_HINT = (
+    "api_url does not lead to a GitHub API root (its answer is not GitHub's API): "
+    "for GitHub Enterprise Server, api_url is https://HOST/api/v3."
+)
+GITHUB_COM_HOSTS = frozenset({"github.com", "api.github.com", "www.github.com"})
 # GitHub stores an authorization's note in a field it calls "description".
 _FIELD_NAMES = {"description": "note"}
 _ERROR_CODES = {
@@ -54,10 +59,11 @@ _ERROR_CODES = {
 
 @dataclasses.dataclass(frozen=True)
 class APIResponse:
-    """A successful answer: status, decoded JSON body (None when empty) and the ``Link`` relations."""
+    """A successful answer, as the domain needs it: the decoded JSON body (None when empty), whether the request created
+    what it names (201 Created), and the ``Link: rel="next"`` URL."""
 
-    status: int
     data: t.Any
+    created: bool = False
     next_url: str | None = None
 
 
@@ -109,96 +115,145 @@ def _body(response: requests.Response) -> dict[str, t.Any]:
     return data if isinstance(data, dict) else {}
 
 
+@dataclasses.dataclass(frozen=True)
+class OTPAttempt:
+    """What was done about the two-factor code of a request: sent, renewable from a seed, retried with the next step's code."""
+
+    sent: bool = False
+    renewable: bool = False
+    retried: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class _Failure:
+    """An error answer, decoded once for the message builders below."""
+
+    response: requests.Response
+    method: str
+    path: str
+    body: dict[str, t.Any]
+    message: str
+
+    @property
+    def where(self) -> str:
+        return f"{self.method} {self.path} returned {self.response.status_code} {self.message.rstrip('.')}".rstrip()
+
+    @property
+    def common(self) -> dict[str, t.Any]:
+        common: dict[str, t.Any] = {"status": self.response.status_code, "method": self.method, "path": self.path}
+        if self.body.get("documentation_url"):
+            common["documentation_url"] = self.body["documentation_url"]
+        return common
+
+
 def error_from_response(
-    response: requests.Response, method: str, path: str, *, otp_sent: bool, otp_renewable: bool, otp_retried: bool = False
+    response: requests.Response, method: str, path: str, *, otp: OTPAttempt, not_found_hint: str = "check api_url and client_id."
 ) -> errors.APIError:
-    """Map an error response to a typed exception whose message names the cause and the fix."""
-    status = response.status_code
+    """Map an error response to a typed exception whose message names the cause and the fix.
+
+    ``not_found_hint`` is what a 404 means; the client finds it out by looking at the API root (see GitHubClient).
+    """
     body = _body(response)
-    message = str(body.get("message") or response.reason or "")
-    where = f"{method} {path} returned {status} {message.rstrip('.')}".rstrip()
-    common: dict[str, t.Any] = {"status": status, "method": method, "path": path}
-    if body.get("documentation_url"):
-        common["documentation_url"] = body["documentation_url"]
-
+    failure = _Failure(response, method, path, body, str(body.get("message") or response.reason or ""))
+    status = response.status_code
     if status == 401:
-        kind = _otp_kind(response)
-        if kind is None and "requires authentication" in message.lower():
-            return errors.BadCredentials(
-                f"{where}: GitHub received no credentials. Set username and password (or GITHUB_USERNAME and GITHUB_PASSWORD).", **common
-            )
-        if kind is None:
-            return errors.BadCredentials(
-                f"{where}: GitHub rejected the username or password. Check username and password "
-                "(or GITHUB_USERNAME and GITHUB_PASSWORD); repeated failures lock the account's password logins.",
-                **common,
-            )
-        if kind == "sms" and not otp_sent:
-            hint = (
-                "This account receives its two-factor codes by SMS, so no code can be computed. GitHub sends the SMS only when a "
-                "POST or PUT reaches the Authorizations API, as this request just did: run the task again within a few minutes with "
-                "otp set to the code from the SMS (quoted, as a string). For unattended runs, switch the account to an authenticator "
-                "app and give its seed as otp_secret."
-            )
-        elif not otp_sent:
-            hint = (
-                f"GitHub asks for a two-factor code (X-GitHub-OTP: required; {kind}). Set otp_secret to the account's base32 TOTP seed, "
-                "kept in ansible-vault, or otp to a code given by hand."
-            )
-        elif otp_retried:
-            hint = (
-                "GitHub rejected the two-factor code, and again the code of the next 30-second step. Check that otp_secret is this "
-                "account's seed and that this machine's clock is right (NTP); a code is also refused when it was already used."
-            )
-        elif otp_renewable:
-            hint = (
-                "GitHub rejected the two-factor code computed from otp_secret, and the next 30-second step did not begin within the "
-                "bounded wait, so it was not retried. Check that this machine's clock is right (NTP), then run again."
-            )
-        else:
-            hint = "GitHub rejected the one-time code given in otp: it expired or was already used. Get a new code and run again."
-        return errors.OTPRequired(f"{where}: {hint}", kind=kind, otp_sent=otp_sent, **common)
-
+        return _unauthorized(failure, otp)
     if status in (403, 429):
-        lowered = message.lower()
-        if "login attempts exceeded" in lowered:
-            return errors.LoginLockout(
-                f"{where}: GitHub locked this account's password logins after too many failed attempts. Nothing was retried, "
-                "because every attempt extends the lockout: fix the password, wait until GitHub lifts the lockout, then run again.",
-                **common,
-            )
-        if status == 429 or response.headers.get("X-RateLimit-Remaining") == "0" or "rate limit" in lowered or "abuse" in lowered:
-            reset = _reset_time(response)
-            retry_after = response.headers.get("Retry-After")
-            when = f"until {reset}" if reset else (f"for {retry_after} s" if retry_after else "for now")
-            return errors.RateLimited(
-                f"{where}: GitHub's rate limit for this account is exhausted {when}; run again after that.",
-                reset_at=reset, retry_after=retry_after, **common,
-            )
-        return errors.Forbidden(f"{where}: the account may not do this; check its permissions and the OAuth app's settings.", **common)
-
+        return _forbidden(failure)
     if status == 404:
-        hint = REMOVED_HINT if path.startswith("/authorizations") else "check api_url and client_id."
-        return errors.NotFound(f"{where}: {hint}", **common)
-    if status == 410:
-        return errors.Gone(f"{where}: GitHub has switched this endpoint off. {REMOVED_HINT}", **common)
+        return errors.NotFound(f"{failure.where}: {not_found_hint}", **failure.common)
     if status == 422:
         details = describe_validation_errors(body)
         return errors.ValidationFailed(
-            f"{where}: {details or 'GitHub refused the request'}. Check client_id, client_secret, scopes, note and fingerprint.",
-            errors=[_without_value(item) for item in body.get("errors") or []], **common,
+            f"{failure.where}: {details or 'GitHub refused the request'}. Check client_id, client_secret, scopes, note and fingerprint.",
+            errors=[_without_value(item) for item in body.get("errors") or []], **failure.common,
         )
+    return _other(failure)
+
+
+def _unauthorized(failure: _Failure, otp: OTPAttempt) -> errors.APIError:
+    kind = _otp_kind(failure.response)
+    if kind is None and "requires authentication" in failure.message.lower():
+        return errors.BadCredentials(
+            f"{failure.where}: GitHub received no credentials. Set username and password (or GITHUB_USERNAME and GITHUB_PASSWORD).",
+            **failure.common,
+        )
+    if kind is None:
+        return errors.BadCredentials(
+            f"{failure.where}: GitHub rejected the username or password. Check username and password "
+            "(or GITHUB_USERNAME and GITHUB_PASSWORD); repeated failures lock the account's password logins.",
+            **failure.common,
+        )
+    return errors.OTPRequired(f"{failure.where}: {_two_factor_hint(kind, failure.method, otp)}", kind=kind, otp_sent=otp.sent, **failure.common)
+
+
+def _two_factor_hint(kind: str, method: str, otp: OTPAttempt) -> str:
+    if kind == "sms" and not otp.sent and method == "GET":
+        return (
+            "This account receives its two-factor codes by SMS. Check mode sends only GET requests, and a GET makes GitHub "
+            "send no SMS, so no code can be had in check mode. Run the task once without check mode (its PUT makes GitHub "
+            "send the SMS), then run it again within a few minutes with otp set to the code from the SMS (quoted, as a string)."
+        )
+    if kind == "sms" and not otp.sent:
+        return (
+            "This account receives its two-factor codes by SMS, so no code can be computed. GitHub sends the SMS only when a "
+            "POST or PUT reaches the Authorizations API, as this request just did: run the task again within a few minutes with "
+            "otp set to the code from the SMS (quoted, as a string). For unattended runs, switch the account to an authenticator "
+            "app and give its seed as otp_secret."
+        )
+    if not otp.sent:
+        return (
+            f"GitHub asks for a two-factor code (X-GitHub-OTP: required; {kind}). Set otp_secret to the account's base32 TOTP seed, "
+            "kept in ansible-vault, or otp to a code given by hand."
+        )
+    if otp.retried:
+        return (
+            "GitHub rejected the two-factor code, and again the code of the next 30-second step. Check that otp_secret is this "
+            "account's seed and that this machine's clock is right (NTP); a code is also refused when it was already used."
+        )
+    if otp.renewable:
+        return (
+            "GitHub rejected the two-factor code computed from otp_secret, and the next 30-second step did not begin within the "
+            "bounded wait, so it was not retried. Check that this machine's clock is right (NTP), then run again."
+        )
+    return "GitHub rejected the one-time code given in otp: it expired or was already used. Get a new code and run again."
+
+
+def _forbidden(failure: _Failure) -> errors.APIError:
+    lowered = failure.message.lower()
+    headers = failure.response.headers
+    if "login attempts exceeded" in lowered:
+        return errors.LoginLockout(
+            f"{failure.where}: GitHub locked this account's password logins after too many failed attempts. Nothing was retried, "
+            "because every attempt extends the lockout: fix the password, wait until GitHub lifts the lockout, then run again.",
+            **failure.common,
+        )
+    if failure.response.status_code == 429 or headers.get("X-RateLimit-Remaining") == "0" or "rate limit" in lowered or "abuse" in lowered:
+        reset = _reset_time(failure.response)
+        retry_after = headers.get("Retry-After")
+        when = f"until {reset}" if reset else (f"for {retry_after} s" if retry_after else "for now")
+        return errors.RateLimited(
+            f"{failure.where}: GitHub's rate limit for this account is exhausted {when}; run again after that.",
+            reset_at=reset, retry_after=retry_after, **failure.common,
+        )
+    return errors.Forbidden(f"{failure.where}: the account may not do this; check its permissions and the OAuth app's settings.", **failure.common)
+
+
+def _other(failure: _Failure) -> errors.APIError:
+    status = failure.response.status_code
+    if status == 410:
+        return errors.Gone(f"{failure.where}: GitHub has switched this endpoint off. {REMOVED_HINT}", **failure.common)
     if status == 400:
-        return errors.BadRequest(f"{where}: GitHub could not read the request.", **common)
+        return errors.BadRequest(f"{failure.where}: GitHub could not read the request.", **failure.common)
     if status >= 500:
-        return errors.ServerError(f"{where}: the GitHub server failed; nothing was changed by this request. Try again later.", **common)
-    return errors.UnexpectedResponse(f"{where}: this status is not part of the API contract.", **common)
+        return errors.ServerError(f"{failure.where}: the GitHub server failed; nothing was changed by this request. Try again later.", **failure.common)
+    return errors.UnexpectedResponse(f"{failure.where}: this status is not part of the API contract.", **failure.common)
 
 
 class GitHubClient:
     """A password-authenticated client for one GitHub API root, such as ``https://ghes.example.com/api/v3``."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword-only, one per connection option of the modules
         self,
         api_url: str,
         username: str,
@@ -246,10 +301,52 @@ class GitHubClient:
                 url=self._origin,
             ) from None
 
-    def request(
-        self, method: str, path: str, *, body: t.Any = None, params: dict[str, t.Any] | None = None, url: str | None = None
-    ) -> APIResponse:
-        """Send one request (and at most one retry with a fresh two-factor code); return the decoded answer or raise."""
+    def _not_found_hint(self, method: str, path: str) -> str:
+        """What a 404 means, found out with one ``GET`` of the API root, sent only after the 404.
+
+        GitHub Enterprise Server names its version in ``X-GitHub-Enterprise-Version`` on every API answer;
+        github.com's API answers in JSON without it; anything else is not a GitHub API root.
+        """
+        host = (urlsplit(self.api_url).hostname or "").lower()
+        if host in GITHUB_COM_HOSTS:
+            return REMOVED_HINT
+        try:
+            root = self.session.get(
+                f"{self.api_url}/", timeout=self._timeout, verify=self._verify, allow_redirects=False, headers={"Accept": ACCEPT}
+            )
+        except requests.exceptions.RequestException:
+            return "check api_url and client_id."
+        version = root.headers.get("X-GitHub-Enterprise-Version")
+        if version:
+            what = (
+                f"client_id is not an OAuth app on this server (copy it from the app's settings page), or GitHub Enterprise Server "
+                f"{version} no longer serves the OAuth Authorizations API"
+                if path.startswith("/authorizations/clients/")
+                else f"GitHub Enterprise Server {version} answers at api_url, but not for this {method}"
+            )
+            return f"{what}."
+        answer = _body(root)
+        if isinstance(answer.get("current_user_url") or answer.get("message"), str):
+            return REMOVED_HINT  # GitHub's API (its root document, or its JSON error), without an Enterprise version
+        return NOT_API_ROOT_HINT
+
+    def request(  # noqa: PLR0913 - keyword-only options of one HTTP call
+        self,
+        method: str,
+        path: str,
+        *,
+        body: t.Any = None,
+        params: dict[str, t.Any] | None = None,
+        url: str | None = None,
+        expect: tuple[int, ...] = (200,),
+        shape: type | None = None,
+        missing_ok: bool = False,
+    ) -> APIResponse | None:
+        """Send one request (and at most one retry with a fresh two-factor code); return the decoded answer or raise.
+
+        ``expect`` lists the success statuses this call may get, and ``shape`` the type its JSON body must have.
+        With ``missing_ok``, a 404 returns None: the thing is gone already.
+        """
         url = url or f"{self.api_url}{path}"
         source = self._otp
         otp = source.code() if source is not None else None
@@ -260,40 +357,43 @@ class GitHubClient:
             if fresh is not None:
                 otp, retried = fresh, True
                 response = self._send(method, url, body, params, otp)
-        if response.status_code >= 400:
-            raise error_from_response(
-                response, method, path, otp_sent=otp is not None, otp_renewable=source is not None and source.renewable, otp_retried=retried
-            )
-        if response.status_code >= 300:
-            raise errors.UnexpectedResponse(
-                f"{method} {path} returned {response.status_code} {response.reason}: check api_url (for GHES it ends in /api/v3).",
-                status=response.status_code, method=method, path=path,
-            )
+        status = response.status_code
+        if status == 404 and missing_ok:
+            return None
+        if status >= 400:
+            attempt = OTPAttempt(sent=otp is not None, renewable=source is not None and source.renewable, retried=retried)
+            hint = self._not_found_hint(method, path) if status == 404 else ""
+            raise error_from_response(response, method, path, otp=attempt, not_found_hint=hint)
+        if status not in expect:
+            hint = "check api_url (for GHES it ends in /api/v3)." if status >= 300 else "this status is not part of the API contract."
+            raise errors.UnexpectedResponse(f"{method} {path} returned {status} {response.reason}: {hint}", status=status, method=method, path=path)
         data = None
         if response.content:
             try:
                 data = response.json()
             except ValueError:
                 raise errors.UnexpectedResponse(
-                    f"{method} {path} returned {response.status_code} with a body that is not JSON: check that api_url is the API root "
+                    f"{method} {path} returned {status} with a body that is not JSON: check that api_url is the API root "
                     "(for GHES https://HOST/api/v3), not the web interface.",
-                    status=response.status_code, method=method, path=path,
+                    status=status, method=method, path=path,
                 ) from None
-        next_url = response.links.get("next", {}).get("url")
-        return APIResponse(status=response.status_code, data=data, next_url=next_url)
+        if shape is not None and not isinstance(data, shape):
+            kind = "an object" if shape is dict else "a list"
+            raise errors.UnexpectedResponse(
+                f"{method} {path} returned {status} without {kind} in its body, which the API contract promises.", status=status, method=method, path=path
+            )
+        return APIResponse(data=data, created=status == 201, next_url=response.links.get("next", {}).get("url"))
 
     def paginate(self, path: str, params: dict[str, t.Any] | None = None) -> t.Iterator[t.Any]:
         """Yield the items of a list endpoint, following ``Link: rel="next"`` on the same server only."""
-        response = self.request("GET", path, params={"per_page": 100, **(params or {})})
-        while True:
-            if not isinstance(response.data, list):
-                raise errors.UnexpectedResponse(f"GET {path} returned something other than a list.", status=response.status, method="GET", path=path)
+        response = self.request("GET", path, params={"per_page": 100, **(params or {})}, shape=list)
+        while response is not None:
             yield from response.data
             if not response.next_url:
                 return
             if not response.next_url.startswith(f"{self._origin}/"):
                 raise errors.UnexpectedResponse(
                     f"GET {path}: the next page is on another server ({urlsplit(response.next_url).netloc}); credentials are not sent there.",
-                    status=response.status, method="GET", path=path,
+                    status=200, method="GET", path=path,
                 )
-            response = self.request("GET", path, url=response.next_url)
+            response = self.request("GET", path, url=response.next_url, shape=list)

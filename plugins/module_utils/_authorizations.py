@@ -15,7 +15,6 @@ requests as the API allows: in the steady state one ``PUT``.  In check mode only
 from __future__ import annotations
 
 import dataclasses
-import re
 import typing as t
 from urllib.parse import quote
 
@@ -24,18 +23,12 @@ from ansible_collections.oauthkit.github.plugins.module_utils import _errors as 
 if t.TYPE_CHECKING:
     from ansible_collections.oauthkit.github.plugins.module_utils._api import GitHubClient
 
-CLIENT_ID_LENGTH = 20
-CLIENT_SECRET_LENGTH = 40
-# Printable ASCII, without whitespace, "/" (a path separator even when encoded, for many proxies) or "%".
-_FINGERPRINT_RE = re.compile(r"^[!-$&-.0-~]{1,255}$")
-_CLIENT_ID_RE = re.compile(rf"^[A-Za-z0-9.]{{{CLIENT_ID_LENGTH}}}$")
-_SCOPE_RE = re.compile(r"^[^\s,]+$")
 MANAGED_FIELDS = ("scopes", "note", "note_url")
 
 
 @dataclasses.dataclass(frozen=True)
 class Desired:
-    """What the task asks for.  ``None`` for scopes, note or note_url means: not managed."""
+    """What the task asks for, already checked (``_preflight``).  ``None`` for scopes, note or note_url means: not managed."""
 
     client_id: str
     client_secret: str
@@ -44,47 +37,7 @@ class Desired:
     note: str | None = None
     note_url: str | None = None
 
-    @classmethod
-    def from_params(
-        cls,
-        *,
-        client_id: str,
-        client_secret: str | None,
-        fingerprint: str | None = None,
-        scopes: list[str] | None = None,
-        note: str | None = None,
-        note_url: str | None = None,
-        require_secret: bool = True,
-    ) -> Desired:
-        """Validate the options; raise InvalidInput with the fix before anything is sent."""
-        client_id = (client_id or "").strip()
-        if not _CLIENT_ID_RE.match(client_id):
-            raise errors.InvalidInput(
-                f"client_id must be the OAuth app's 20-character client ID (letters and digits); got {len(client_id)} characters. "
-                "Copy it from the app's settings page."
-            )
-        secret = client_secret or ""
-        if require_secret and len(secret) != CLIENT_SECRET_LENGTH:
-            raise errors.InvalidInput(
-                f"client_secret must be the OAuth app's 40-character client secret; got {len(secret)} characters. "
-                "Generate or copy it on the app's settings page and keep it in ansible-vault."
-            )
-        if fingerprint is not None and not _FINGERPRINT_RE.match(fingerprint):
-            raise errors.InvalidInput(
-                "fingerprint must be 1 to 255 printable ASCII characters without spaces, '/' or '%' "
-                "(for example a host name or a UUID); omit it for the app's one authorization without fingerprint."
-            )
-        if scopes is not None:
-            for scope in scopes:
-                if not isinstance(scope, str) or not _SCOPE_RE.match(scope):
-                    raise errors.InvalidInput(
-                        f"scopes must be a list of scope names such as repo or read:org, one per item; {scope!r} is empty or "
-                        "contains a comma or whitespace. Write scopes: [repo, read:org], not scopes: 'repo,read:org'."
-                    )
-            scopes = tuple(dict.fromkeys(scopes))
-        return cls(client_id, secret, fingerprint, None if scopes is None else tuple(scopes), note, note_url)
-
-    def view(self) -> dict[str, t.Any]:
+    def diff_view(self) -> dict[str, t.Any]:
         """The desired state as shown in diffs: only what the task manages, plus the fingerprint."""
         shown: dict[str, t.Any] = {"fingerprint": self.fingerprint}
         if self.scopes is not None:
@@ -129,14 +82,14 @@ class Outcome:
         return res
 
 
-def public(authorization: dict[str, t.Any] | None) -> dict[str, t.Any] | None:
+def without_token(authorization: dict[str, t.Any] | None) -> dict[str, t.Any] | None:
     """The API object without its ``token`` field."""
     if authorization is None:
         return None
     return {key: value for key, value in authorization.items() if key != "token"}
 
 
-def current_view(authorization: dict[str, t.Any] | None, desired: Desired | None = None) -> dict[str, t.Any]:
+def current_diff_view(authorization: dict[str, t.Any] | None, desired: Desired | None = None) -> dict[str, t.Any]:
     """The current state as shown in diffs: restricted to what ``desired`` manages, or everything when it is None."""
     if authorization is None:
         return {}
@@ -153,10 +106,10 @@ def current_view(authorization: dict[str, t.Any] | None, desired: Desired | None
 def plan(current: dict[str, t.Any] | None, desired: Desired, *, state: str = "present") -> Plan:
     """Decide what to do; pure, no I/O."""
     if state == "absent":
-        return Plan("delete" if current is not None else "none", {}, current_view(current), {})
-    before = current_view(current, desired)
+        return Plan("delete" if current is not None else "none", {}, current_diff_view(current), {})
+    before = current_diff_view(current, desired)
     if current is None:
-        return Plan("create", {}, before, desired.view())
+        return Plan("create", {}, before, desired.diff_view())
     changes: dict[str, t.Any] = {}
     if desired.scopes is not None and set(current.get("scopes") or []) != set(desired.scopes):
         changes["scopes"] = list(desired.scopes)  # one scope key only: "scopes" replaces the whole list
@@ -190,12 +143,8 @@ class Authorizations:
             value = getattr(desired, field)
             if value is not None:
                 body[field] = list(value) if field == "scopes" else value
-        response = self.client.request("PUT", path, body=body)
-        if response.status not in (200, 201) or not isinstance(response.data, dict):
-            raise errors.UnexpectedResponse(
-                f"PUT {path} returned {response.status} without an authorization object.", status=response.status, method="PUT", path=path
-            )
-        return response.status == 201, response.data
+        response = self.client.request("PUT", path, body=body, expect=(200, 201), shape=dict)
+        return response.created, response.data
 
     def find(self, desired: Desired) -> dict[str, t.Any] | None:
         """The user's authorization for (client_id, fingerprint), from the paginated list; GET only."""
@@ -206,15 +155,11 @@ class Authorizations:
 
     def update(self, authorization_id: int, changes: dict[str, t.Any]) -> dict[str, t.Any]:
         """``PATCH /authorizations/{id}`` with at most one scope key."""
-        return self.client.request("PATCH", f"/authorizations/{int(authorization_id)}", body=changes).data
+        return self.client.request("PATCH", f"/authorizations/{int(authorization_id)}", body=changes, shape=dict).data
 
     def delete(self, authorization_id: int) -> bool:
         """``DELETE /authorizations/{id}``; False when it was already gone."""
-        try:
-            self.client.request("DELETE", f"/authorizations/{int(authorization_id)}")
-        except errors.NotFound:
-            return False
-        return True
+        return self.client.request("DELETE", f"/authorizations/{int(authorization_id)}", expect=(204,), missing_ok=True) is not None
 
 
 def ensure_present(api: Authorizations, desired: Desired, *, check_mode: bool) -> Outcome:
@@ -222,7 +167,7 @@ def ensure_present(api: Authorizations, desired: Desired, *, check_mode: bool) -
     if check_mode:
         current = api.find(desired)
         planned = plan(current, desired)
-        predicted = public(current)
+        predicted = without_token(current)
         if predicted is not None and planned.changes:
             predicted = {**predicted, **planned.changes}
         return Outcome(planned.changed, planned.action, predicted, {"before": planned.before, "after": planned.after})
@@ -231,17 +176,17 @@ def ensure_present(api: Authorizations, desired: Desired, *, check_mode: bool) -
     if created:
         token = current.get("token") or None
         if token is None:
-            raise errors.UnexpectedResponse(
-                "GitHub created the authorization (201) but returned no token; it cannot be recovered. Delete the authorization "
-                f"(id {current.get('id')}) with state: absent and run again.",
-                status=201, method="PUT", path="/authorizations/clients/...",
+            raise errors.TokenNotReturned(
+                f"GitHub created authorization {current.get('id')} but its answer held no token, and GitHub never shows a token "
+                "again. Delete that authorization (state: absent) and run again.",
+                authorization_id=current.get("id"),
             )
-        return Outcome(True, "create", public(current), {"before": {}, "after": current_view(current, desired)}, token=token)
+        return Outcome(True, "create", without_token(current), {"before": {}, "after": current_diff_view(current, desired)}, token=token)
 
     planned = plan(current, desired)
     if planned.action == "update":
         current = api.update(current["id"], planned.changes)
-    return Outcome(planned.changed, planned.action, public(current), {"before": planned.before, "after": planned.after})
+    return Outcome(planned.changed, planned.action, without_token(current), {"before": planned.before, "after": planned.after})
 
 
 def ensure_absent(api: Authorizations, desired: Desired, *, check_mode: bool) -> Outcome:
@@ -250,4 +195,4 @@ def ensure_absent(api: Authorizations, desired: Desired, *, check_mode: bool) ->
     planned = plan(current, desired, state="absent")
     if planned.action == "delete" and not check_mode and not api.delete(current["id"]):  # type: ignore[index]
         planned = plan(None, desired, state="absent")  # someone else deleted it in the meantime
-    return Outcome(planned.changed, planned.action, public(current), {"before": planned.before, "after": planned.after})
+    return Outcome(planned.changed, planned.action, without_token(current), {"before": planned.before, "after": planned.after})

@@ -28,6 +28,10 @@ class InvalidInput(OAuthKitError):
     """An option value is wrong; raised before any request is sent."""
 
 
+class TokenNotReturned(OAuthKitError):
+    """GitHub created an authorization but its answer carried no token."""
+
+
 class TransportError(OAuthKitError):
     """No HTTP response: connection refused, timeout, TLS failure."""
 

@@ -117,7 +117,7 @@ class TOTPSource:
 
     renewable = True
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword-only; clock and sleep are injected by the tests
         self,
         secret: str,
         *,

@@ -22,7 +22,7 @@ description:
 author:
   - oauthkit maintainers (@oauthkit)
 extends_documentation_fragment:
-  - oauthkit.github._auth
+  - oauthkit.github._connection
   - oauthkit.github._attributes
   - oauthkit.github._attributes.ACTIONGROUP_GITHUB
 attributes:
@@ -195,22 +195,13 @@ def main() -> None:
         required_if=[["state", "present", ["client_secret"]]],
         supports_check_mode=True,
     )
-    params = module.params
     try:
-        desired = _authorizations.Desired.from_params(
-            client_id=params["client_id"],
-            client_secret=params["client_secret"],
-            fingerprint=params["fingerprint"],
-            scopes=params["scopes"],
-            note=params["note"],
-            note_url=params["note_url"],
-            require_secret=params["state"] == "present",
-        )
-        api = _authorizations.Authorizations(module.github_client())
-        if params["state"] == "present":
-            outcome = _authorizations.ensure_present(api, desired, check_mode=module.check_mode)
+        checked = module.preflight(require_secret=module.params["state"] == "present")
+        api = _authorizations.Authorizations(module.github_client(checked))
+        if module.params["state"] == "present":
+            outcome = _authorizations.ensure_present(api, checked.desired, check_mode=module.check_mode)
         else:
-            outcome = _authorizations.ensure_absent(api, desired, check_mode=module.check_mode)
+            outcome = _authorizations.ensure_absent(api, checked.desired, check_mode=module.check_mode)
     except OAuthKitError as exc:
         module.fail_from(exc)
     module.exit_json(**outcome.result(with_diff=module._diff))

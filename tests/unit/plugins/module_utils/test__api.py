@@ -78,9 +78,6 @@ ERROR_CASES = [
     ErrorCase("rate_limit", "GET", "/authorizations", errors.RateLimited, ("rate limit", "until 2019-11-12T20:50:08Z"), {"reset_at": "2019-11-12T20:50:08Z"}),
     ErrorCase("abuse", "PUT", PUT_PATH, errors.RateLimited, ("abuse detection", "exhausted for now"), {"reset_at": None, "retry_after": None}),
     ErrorCase("retry_after", "PUT", PUT_PATH, errors.RateLimited, ("429", "for 60 s"), {"retry_after": "60", "reset_at": None}),
-    ErrorCase("not_found", "PUT", PUT_PATH, errors.NotFound, ("404 Not Found", "2020-11-13", "api_url", "/api/v3"), {}),
-    ErrorCase("not_found", "GET", "/authorizations", errors.NotFound, ("2020-11-13", "api_url"), {}),
-    ErrorCase("not_found", "GET", "/user", errors.NotFound, ("404 Not Found", "check api_url and client_id"), {}),
     ErrorCase("gone", "PUT", PUT_PATH, errors.Gone, ("410", "switched this endpoint off", "2020-11-13", "api_url"), {}),
     ErrorCase("validation_note_missing", "PUT", PUT_PATH, errors.ValidationFailed, ("422 Validation Failed", "note is required"), {}),
     ErrorCase("validation_duplicate_note", "PUT", PUT_PATH, errors.ValidationFailed, ("note already exists",), {}),
@@ -118,9 +115,76 @@ def test_recorded_error_bodies(requests_mock: t.Any, client: _api.GitHubClient, 
     assert PASSWORD not in exc.msg
 
 
-def test_removed_hint_only_on_authorizations(requests_mock: t.Any, client: _api.GitHubClient) -> None:
-    requests_mock.get(f"{API_URL}/user", **response_kwargs("not_found"))
-    assert "2020-11-13" not in raised(client, "GET", "/user").msg
+# ---------------------------------------------------------------- 404: one look at the API root tells the cases apart
+
+GHES_ROOT = {
+    "json": {"current_user_url": f"{API_URL}/user", "authorizations_url": f"{API_URL}/authorizations"},
+    "headers": {"X-GitHub-Enterprise-Version": "3.9.0"},
+}
+HTML_PAGE = {"status_code": 404, "text": "<!DOCTYPE html><html>Page not found</html>", "headers": {"Content-Type": "text/html; charset=utf-8"}}
+
+
+@pytest.mark.parametrize(
+    ("root", "fragments", "absent"),
+    [
+        (GHES_ROOT, ("404 Not Found", "GitHub Enterprise Server 3.9.0", "client_id is not an OAuth app on this server"), ("2020-11-13", "/api/v3")),
+        ({**response_kwargs("not_found")}, ("404 Not Found", "2020-11-13"), ("Enterprise Server 3", "client_id is not")),
+        ({"json": {"current_user_url": "https://api.github.com/user"}}, ("2020-11-13",), ("client_id is not",)),
+        (HTML_PAGE, ("api_url does not lead to a GitHub API root", "https://HOST/api/v3"), ("2020-11-13", "client_id is not")),
+        ({"status_code": 302, "headers": {"Location": "https://ghes.example.com/login"}}, ("https://HOST/api/v3",), ("2020-11-13",)),
+    ],
+    ids=["ghes-unknown-client-id", "github-json-404", "github-root-document", "html-not-an-api-root", "redirect-not-an-api-root"],
+)
+def test_not_found_is_diagnosed_from_the_api_root(
+    requests_mock: t.Any, client: _api.GitHubClient, root: dict[str, t.Any], fragments: tuple[str, ...], absent: tuple[str, ...]
+) -> None:
+    requests_mock.put(PUT_URL, **response_kwargs("not_found"))
+    requests_mock.get(f"{API_URL}/", **root)
+    exc = raised(client, "PUT", PUT_PATH)
+    assert isinstance(exc, errors.NotFound)
+    assert exc.status == 404
+    for fragment in fragments:
+        assert fragment in exc.msg
+    for fragment in absent:
+        assert fragment not in exc.msg
+    assert [(r.method, r.url) for r in requests_mock.request_history] == [("PUT", PUT_URL), ("GET", f"{API_URL}/")]
+    assert "X-GitHub-OTP" not in requests_mock.request_history[1].headers
+
+
+def test_not_found_on_another_path_of_a_ghes(requests_mock: t.Any, client: _api.GitHubClient) -> None:
+    requests_mock.patch(f"{API_URL}/authorizations/7", **response_kwargs("not_found"))
+    requests_mock.get(f"{API_URL}/", **GHES_ROOT)
+    exc = raised(client, "PATCH", "/authorizations/7")
+    assert "GitHub Enterprise Server 3.9.0 answers at api_url, but not for this PATCH" in exc.msg
+    assert "client_id is not" not in exc.msg
+
+
+def test_not_found_when_the_root_cannot_be_reached(requests_mock: t.Any, client: _api.GitHubClient) -> None:
+    requests_mock.put(PUT_URL, **response_kwargs("not_found"))
+    requests_mock.get(f"{API_URL}/", exc=requests.exceptions.ConnectionError)
+    assert "check api_url and client_id" in raised(client, "PUT", PUT_PATH).msg
+
+
+def test_not_found_on_github_com_needs_no_second_look(requests_mock: t.Any) -> None:
+    client = _api.GitHubClient("https://api.github.com", USERNAME, PASSWORD)
+    requests_mock.put(f"https://api.github.com{PUT_PATH}", **response_kwargs("not_found"))
+    assert "2020-11-13" in raised(client, "PUT", PUT_PATH).msg
+    assert requests_mock.call_count == 1
+
+
+def test_missing_ok_returns_none_without_a_second_look(requests_mock: t.Any, client: _api.GitHubClient) -> None:
+    requests_mock.delete(f"{API_URL}/authorizations/1", **response_kwargs("not_found"))
+    assert client.request("DELETE", "/authorizations/1", expect=(204,), missing_ok=True) is None
+    assert requests_mock.call_count == 1
+
+
+def test_sms_in_check_mode_says_a_get_sends_no_sms(requests_mock: t.Any, client: _api.GitHubClient) -> None:
+    requests_mock.get(f"{API_URL}/authorizations", **response_kwargs("otp_required_sms"))
+    exc = raised(client, "GET", "/authorizations")
+    assert isinstance(exc, errors.OTPRequired)
+    assert "Check mode sends only GET requests" in exc.msg
+    assert "without check mode" in exc.msg
+    assert "as this request just did" not in exc.msg
 
 
 def test_validation_errors_keep_githubs_list(requests_mock: t.Any, client: _api.GitHubClient) -> None:
@@ -242,7 +306,7 @@ def test_error_from_response_otp_hints(requests_mock: t.Any, case: tuple[str, bo
     fixture, otp_sent, renewable, retried, fragment = case
     requests_mock.get(f"{API_URL}/user", **response_kwargs(fixture))
     response = requests.get(f"{API_URL}/user", timeout=1)
-    exc = _api.error_from_response(response, "GET", "/user", otp_sent=otp_sent, otp_renewable=renewable, otp_retried=retried)
+    exc = _api.error_from_response(response, "GET", "/user", otp=_api.OTPAttempt(sent=otp_sent, renewable=renewable, retried=retried))
     assert isinstance(exc, errors.OTPRequired)
     assert fragment in exc.msg
     assert exc.details["otp_sent"] is otp_sent
@@ -253,8 +317,8 @@ def test_error_from_response_otp_hints(requests_mock: t.Any, case: tuple[str, bo
 
 def test_success_decodes_json_and_sends_auth(requests_mock: t.Any, client: _api.GitHubClient) -> None:
     requests_mock.put(PUT_URL, **response_kwargs("authorization_existing"))
-    response = client.request("PUT", PUT_PATH, body={"client_secret": "s", "scopes": ["repo"]})
-    assert response.status == 200
+    response = client.request("PUT", PUT_PATH, body={"client_secret": "s", "scopes": ["repo"]}, expect=(200, 201), shape=dict)
+    assert response.created is False
     assert response.data["id"] == 223595300
     assert response.next_url is None
     sent = requests_mock.last_request
@@ -268,9 +332,25 @@ def test_success_decodes_json_and_sends_auth(requests_mock: t.Any, client: _api.
 
 def test_empty_success_body(requests_mock: t.Any, client: _api.GitHubClient) -> None:
     requests_mock.delete(f"{API_URL}/authorizations/1", status_code=204)
-    response = client.request("DELETE", "/authorizations/1")
-    assert response.status == 204
+    response = client.request("DELETE", "/authorizations/1", expect=(204,))
     assert response.data is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "answer", "fragment"),
+    [
+        ({"expect": (200,)}, {"status_code": 201, "json": {}}, "returned 201"),
+        ({"expect": (200, 201), "shape": dict}, {"json": []}, "without an object"),
+        ({"expect": (200, 201), "shape": dict}, {"status_code": 200, "text": ""}, "without an object"),
+        ({"shape": list}, {"json": {"message": "x"}}, "without a list"),
+    ],
+    ids=["unexpected-success-status", "list-for-object", "empty-for-object", "object-for-list"],
+)
+def test_expected_status_and_shape(requests_mock: t.Any, client: _api.GitHubClient, kwargs: dict[str, t.Any], answer: dict[str, t.Any], fragment: str) -> None:
+    requests_mock.put(PUT_URL, **answer)
+    with pytest.raises(errors.UnexpectedResponse) as exc_info:
+        client.request("PUT", PUT_PATH, **kwargs)
+    assert fragment in exc_info.value.msg
 
 
 def test_non_json_body_on_200(requests_mock: t.Any, client: _api.GitHubClient) -> None:
@@ -383,8 +463,8 @@ def test_rejected_totp_code_is_retried_once_with_the_next_steps_code(requests_mo
     step = int(clock.now // 30)
     client = _api.GitHubClient(API_URL, USERNAME, PASSWORD, otp=totp(clock))
     requests_mock.put(PUT_URL, [response_kwargs("otp_required_app"), response_kwargs("authorization_created")])
-    response = client.request("PUT", PUT_PATH, body={"client_secret": "s"})
-    assert response.status == 201
+    response = client.request("PUT", PUT_PATH, body={"client_secret": "s"}, expect=(200, 201))
+    assert response.created is True
     history = requests_mock.request_history
     assert [request.headers["X-GitHub-OTP"] for request in history] == [hotp_reference(OTP_SECRET, step), hotp_reference(OTP_SECRET, step + 1)]
     assert history[1].json() == {"client_secret": "s"}
@@ -428,7 +508,7 @@ def test_static_code_is_not_retried(requests_mock: t.Any) -> None:
 def test_static_code_accepted(requests_mock: t.Any) -> None:
     client = _api.GitHubClient(API_URL, USERNAME, PASSWORD, otp=_otp.StaticCode("987650"))
     requests_mock.put(PUT_URL, **response_kwargs("authorization_created"))
-    assert client.request("PUT", PUT_PATH).status == 201
+    assert client.request("PUT", PUT_PATH, expect=(200, 201)).created is True
 
 
 def test_no_otp_source_tells_to_set_otp_secret(requests_mock: t.Any, client: _api.GitHubClient) -> None:
@@ -497,7 +577,7 @@ def test_pagination_needs_a_list(requests_mock: t.Any, client: _api.GitHubClient
     requests_mock.get(f"{API_URL}/authorizations", json={"message": "not a list"})
     with pytest.raises(errors.UnexpectedResponse) as exc_info:
         list(client.paginate("/authorizations"))
-    assert "other than a list" in exc_info.value.msg
+    assert "without a list" in exc_info.value.msg
 
 
 def test_pagination_error_on_a_later_page(requests_mock: t.Any, client: _api.GitHubClient) -> None:
@@ -508,6 +588,7 @@ def test_pagination_error_on_a_later_page(requests_mock: t.Any, client: _api.Git
             response_kwargs("not_found"),
         ],
     )
+    requests_mock.get(f"{API_URL}/", **GHES_ROOT)
     with pytest.raises(errors.NotFound) as exc_info:
         list(client.paginate("/authorizations"))
-    assert "2020-11-13" in exc_info.value.msg
+    assert "GitHub Enterprise Server 3.9.0" in exc_info.value.msg

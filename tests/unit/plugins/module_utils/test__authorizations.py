@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The domain: option validation, the pure plan() and the get-or-create / update / delete operations."""
+"""The domain: the pure plan() and the get-or-create / update / delete operations."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import typing as t
 
 import pytest
 
-from ansible_collections.oauthkit.github.plugins.module_utils import _api
+from ansible_collections.oauthkit.github.plugins.module_utils import _api, _preflight
 from ansible_collections.oauthkit.github.plugins.module_utils import _authorizations as auth
 from ansible_collections.oauthkit.github.plugins.module_utils import _errors as errors
 from ansible_collections.oauthkit.github.tests.unit.plugins.helpers import (
@@ -31,7 +31,11 @@ ANY_GHES_URL = re.compile(r"https://ghes\.example\.com/.*")
 
 
 def desired(**kwargs: t.Any) -> auth.Desired:
-    return auth.Desired.from_params(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, **kwargs)
+    """What a task with these options asks for, through the pre-flight step as in the module."""
+    params = {"api_url": API_URL, "username": USERNAME, "password": PASSWORD, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, **kwargs}
+    result = _preflight.check(params, require_secret=True).desired
+    assert result is not None
+    return result
 
 
 def current(**overrides: t.Any) -> dict[str, t.Any]:
@@ -117,7 +121,7 @@ def test_fingerprint_null_and_empty_are_the_same(fingerprint: str | None) -> Non
     listed = authorization(fingerprint=fingerprint)
     assert auth.matches(listed, desired()) is True
     assert auth.matches(listed, desired(fingerprint="web1")) is False
-    assert auth.current_view(listed, desired())["fingerprint"] is None
+    assert auth.current_diff_view(listed, desired())["fingerprint"] is None
 
 
 def test_matches_needs_the_same_app() -> None:
@@ -126,12 +130,12 @@ def test_matches_needs_the_same_app() -> None:
     assert auth.matches({"fingerprint": None}, desired()) is False
 
 
-def test_public_drops_only_the_token() -> None:
-    shown = auth.public(current(token=TOKEN))
+def test_without_token_drops_only_the_token() -> None:
+    shown = auth.without_token(current(token=TOKEN))
     assert shown is not None
     assert "token" not in shown
     assert shown["id"] == 7
-    assert auth.public(None) is None
+    assert auth.without_token(None) is None
 
 
 def test_outcome_result() -> None:
@@ -141,73 +145,9 @@ def test_outcome_result() -> None:
     assert "token" not in auth.Outcome(False, "none", None, {}).result(with_diff=True)
 
 
-# ---------------------------------------------------------------- Desired.from_params
-
-
-def test_desired_normalises() -> None:
-    result = auth.Desired.from_params(client_id=f" {CLIENT_ID} ", client_secret=CLIENT_SECRET, scopes=["repo", "gist", "repo"], note="")
-    assert result.client_id == CLIENT_ID
-    assert result.scopes == ("repo", "gist")
-    assert result.note == ""  # an empty note is managed, not ignored
-    assert result.view() == {"fingerprint": None, "scopes": ["gist", "repo"], "note": ""}
-
-
-def test_desired_without_secret_for_absent() -> None:
-    result = auth.Desired.from_params(client_id=CLIENT_ID, client_secret=None, require_secret=False)
-    assert result.client_secret == ""
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "fragment"),
-    [
-        ({"client_id": "0123456789abcdef012"}, "20-character client ID"),
-        ({"client_id": "0123456789abcdef01234"}, "got 21 characters"),
-        ({"client_id": "0123456789abcdef012/"}, "20-character client ID"),
-        ({"client_id": ""}, "got 0 characters"),
-        ({"client_secret": CLIENT_SECRET[:-1]}, "40-character client secret; got 39"),
-        ({"client_secret": None}, "got 0 characters"),
-        ({"fingerprint": ""}, "fingerprint must be"),
-        ({"fingerprint": "a b"}, "fingerprint must be"),
-        ({"fingerprint": "a/b"}, "fingerprint must be"),
-        ({"fingerprint": "a%2Fb"}, "fingerprint must be"),
-        ({"fingerprint": "é"}, "fingerprint must be"),
-        ({"fingerprint": "x" * 256}, "fingerprint must be"),
-        ({"scopes": ["repo,gist"]}, "'repo,gist'"),
-        ({"scopes": ["repo gist"]}, "comma or whitespace"),
-        ({"scopes": [""]}, "is empty"),
-        ({"scopes": [None]}, "None"),
-    ],
-    ids=[
-        "client-id-19",
-        "client-id-21",
-        "client-id-slash",
-        "client-id-empty",
-        "secret-39",
-        "secret-missing",
-        "fingerprint-empty",
-        "fingerprint-space",
-        "fingerprint-slash",
-        "fingerprint-percent",
-        "fingerprint-non-ascii",
-        "fingerprint-256",
-        "scope-comma",
-        "scope-space",
-        "scope-empty",
-        "scope-none",
-    ],
-)
-def test_desired_refuses(kwargs: dict[str, t.Any], fragment: str) -> None:
-    params: dict[str, t.Any] = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, **kwargs}
-    with pytest.raises(errors.InvalidInput) as exc_info:
-        auth.Desired.from_params(**params)
-    assert fragment in exc_info.value.msg
-    assert CLIENT_SECRET[:-1] not in exc_info.value.msg
-
-
-def test_fingerprint_of_255_printable_characters_is_accepted() -> None:
-    fingerprint = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in "/%")
-    assert desired(fingerprint=fingerprint).fingerprint == fingerprint
-    assert desired(fingerprint="x" * 255).fingerprint == "x" * 255
+def test_desired_diff_view() -> None:
+    assert desired(scopes=["repo", "gist"], note="").diff_view() == {"fingerprint": None, "scopes": ["gist", "repo"], "note": ""}
+    assert desired(fingerprint="web1", note_url="https://n").diff_view() == {"fingerprint": "web1", "note_url": "https://n"}
 
 
 # ---------------------------------------------------------------- Authorizations: the API operations
@@ -255,7 +195,7 @@ def test_get_or_create_unexpected_answer(requests_mock: t.Any, api: auth.Authori
         requests_mock.put(PUT_URL, status_code=status, json=body)
     with pytest.raises(errors.UnexpectedResponse) as exc_info:
         api.get_or_create(desired())
-    assert "without an authorization object" in exc_info.value.msg
+    assert "PUT /authorizations/clients/" in exc_info.value.msg
 
 
 def test_find_filters_by_client_and_fingerprint(requests_mock: t.Any, api: auth.Authorizations) -> None:
@@ -293,10 +233,11 @@ def test_delete_other_errors_propagate(requests_mock: t.Any, api: auth.Authoriza
 
 def test_ensure_present_created_without_token_is_an_error(requests_mock: t.Any, api: auth.Authorizations) -> None:
     requests_mock.put(PUT_URL, status_code=201, json=authorization(id=99, token=""))
-    with pytest.raises(errors.UnexpectedResponse) as exc_info:
+    with pytest.raises(errors.TokenNotReturned) as exc_info:
         auth.ensure_present(api, desired(), check_mode=False)
-    assert "id 99" in exc_info.value.msg
+    assert "created authorization 99" in exc_info.value.msg
     assert "state: absent" in exc_info.value.msg
+    assert exc_info.value.details == {"authorization_id": 99}
 
 
 def test_ensure_present_created(requests_mock: t.Any, api: auth.Authorizations) -> None:

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.oauthkit.github.plugins.doc_fragments import _attributes, _auth
+from ansible_collections.oauthkit.github.plugins.doc_fragments import _attributes, _connection
 from ansible_collections.oauthkit.github.plugins.module_utils import _api, _module, _otp
 from ansible_collections.oauthkit.github.plugins.module_utils import _errors as errors
 from ansible_collections.oauthkit.github.tests.unit.plugins.helpers import (
@@ -33,6 +33,11 @@ def build(args: dict[str, t.Any]) -> _module.OAuthKitModule:
         return _module.OAuthKitModule({}, supports_check_mode=True)
 
 
+def client_of(module: _module.OAuthKitModule) -> _api.GitHubClient:
+    """The client the module builds after its pre-flight step."""
+    return module.github_client(module.preflight(require_secret=False))
+
+
 def failure(args: dict[str, t.Any], capsys: pytest.CaptureFixture[str]) -> dict[str, t.Any]:
     capsys.readouterr()
     with patch_module_args(args), pytest.raises(SystemExit) as exc_info:
@@ -47,14 +52,14 @@ def failure(args: dict[str, t.Any], capsys: pytest.CaptureFixture[str]) -> dict[
 
 
 def test_secrets_are_no_log() -> None:
-    spec = _module.auth_argument_spec()
+    spec = _module.connection_argument_spec()
     assert {name for name, option in spec.items() if option.get("no_log")} == {"password", "otp_secret", "otp"}
     assert spec["otp"]["type"] == "str"  # never an int: a leading zero must survive
 
 
 def test_doc_fragment_matches_the_spec() -> None:
-    documented = yaml.safe_load(_auth.ModuleDocFragment.DOCUMENTATION)["options"]
-    spec = _module.auth_argument_spec()
+    documented = yaml.safe_load(_connection.ModuleDocFragment.DOCUMENTATION)["options"]
+    spec = _module.connection_argument_spec()
     assert set(documented) == set(spec)
     for name, option in spec.items():
         doc = documented[name]
@@ -88,7 +93,7 @@ def test_environment_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:
     assert module.params["password"] == "env-password"
     assert module.params["otp_secret"] == OTP_SECRET
     assert "env-password" in module.no_log_values and OTP_SECRET in module.no_log_values
-    client = module.github_client()
+    client = client_of(module)
     assert client.api_url == "https://env.example.com/api/v3"
     assert client.session.auth == ("env-user", "env-password")
 
@@ -115,7 +120,7 @@ def test_computed_codes_are_no_log_values(monkeypatch: pytest.MonkeyPatch) -> No
     real = _otp.TOTPSource
     monkeypatch.setattr(_otp, "TOTPSource", lambda secret, **kw: real(secret, clock=clock.time, sleep=clock.sleep, **kw))
     module = build({**CONNECTION, "otp_secret": OTP_SECRET.lower()})
-    source = module.otp_source()
+    source = client_of(module)._otp
     assert isinstance(source, real)
     first = source.code()
     clock.now += 30
@@ -125,13 +130,13 @@ def test_computed_codes_are_no_log_values(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_static_code_source() -> None:
-    source = build({**CONNECTION, "otp": "012345"}).otp_source()
+    source = client_of(build({**CONNECTION, "otp": "012345"}))._otp
     assert isinstance(source, _otp.StaticCode)
     assert source.code() == "012345"
 
 
 def test_no_code_source() -> None:
-    assert build(CONNECTION).otp_source() is None
+    assert client_of(build(CONNECTION))._otp is None
 
 
 def test_otp_and_otp_secret_are_mutually_exclusive(capsys: pytest.CaptureFixture[str]) -> None:
@@ -144,75 +149,12 @@ def test_github_client_gets_the_options(tmp_path: t.Any) -> None:
     ca = tmp_path / "ca.pem"
     ca.write_text("-----BEGIN CERTIFICATE-----\n")
     module = build({**CONNECTION, "api_url": API_URL + "/", "ca_path": str(ca), "timeout": 2.5, "otp": "123456"})
-    client = module.github_client()
+    client = client_of(module)
     assert client.api_url == API_URL
     assert client._verify == str(ca)
     assert client._timeout == 2.5
     assert isinstance(client._otp, _otp.StaticCode)
-    assert build({**CONNECTION, "validate_certs": False}).github_client()._verify is False
-
-
-# ---------------------------------------------------------------- connection checks before any request
-
-
-@pytest.mark.parametrize(
-    ("changes", "fragment"),
-    [
-        ({"api_url": "ghes.example.com/api/v3"}, "http:// or https:// URL"),
-        ({"api_url": "ftp://ghes.example.com/api/v3"}, "http:// or https:// URL"),
-        ({"api_url": "https:///api/v3"}, "http:// or https:// URL"),
-        ({"api_url": ""}, "http:// or https:// URL"),
-        ({"api_url": "https://octocat:hunter2@ghes.example.com/api/v3"}, "must not contain credentials"),
-        ({"api_url": "https://octocat@ghes.example.com/api/v3"}, "must not contain credentials"),
-        ({"api_url": "octocat:hunter2@ghes.example.com/api/v3"}, "must not contain credentials"),
-        ({"api_url": "ftp://octocat:hunter2@ghes.example.com/api/v3"}, "must not contain credentials"),
-        ({"api_url": "https://ghes.example.com/api/v3?x=1"}, "without ?query or #fragment"),
-        ({"api_url": "https://ghes.example.com/api/v3#top"}, "without ?query or #fragment"),
-        ({"ca_path": "/nonexistent/ca.pem"}, "is not a file"),
-        ({"timeout": 0}, "greater than 0"),
-        ({"timeout": -1.5}, "greater than 0"),
-        ({"username": ""}, "username is empty"),
-        ({"password": ""}, "password is empty"),
-    ],
-    ids=[
-        "no-scheme",
-        "ftp",
-        "no-host",
-        "empty",
-        "credentials",
-        "user-only",
-        "credentials-without-scheme",
-        "credentials-with-ftp",
-        "query",
-        "fragment",
-        "ca-path-missing",
-        "timeout-zero",
-        "timeout-negative",
-        "username-empty",
-        "password-empty",
-    ],
-)
-def test_check_connection_options_refuses(changes: dict[str, t.Any], fragment: str) -> None:
-    params = {**CONNECTION, "timeout": 30.0, **changes}
-    with pytest.raises(errors.InvalidInput) as exc_info:
-        _module.check_connection_options(params)
-    assert fragment in exc_info.value.msg
-    assert "hunter2" not in exc_info.value.msg
-    assert PASSWORD not in exc_info.value.msg
-
-
-@pytest.mark.parametrize(
-    ("api_url", "expected"),
-    [
-        (API_URL, API_URL),
-        (f" {API_URL}/ ", API_URL),
-        ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
-        ("HTTPS://GHES.example.com/api/v3", "HTTPS://GHES.example.com/api/v3"),
-    ],
-    ids=["ghes", "spaces-and-slash", "loopback-http", "upper-case-scheme"],
-)
-def test_check_connection_options_accepts(api_url: str, expected: str) -> None:
-    assert _module.check_connection_options({**CONNECTION, "api_url": api_url, "timeout": None}) == expected
+    assert client_of(build({**CONNECTION, "validate_certs": False}))._verify is False
 
 
 # ---------------------------------------------------------------- dependencies

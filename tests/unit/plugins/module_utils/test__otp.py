@@ -221,3 +221,15 @@ def test_on_code_receives_every_code(clock: FakeClock) -> None:
 def test_invalid_seed_is_refused_when_the_source_is_built() -> None:
     with pytest.raises(InvalidInput):
         _otp.TOTPSource("not a seed!")
+
+
+def test_each_code_belongs_to_the_step_it_is_sent_in(clock: FakeClock) -> None:
+    source = _otp.TOTPSource(OTP_SECRET, clock=clock.time, sleep=clock.sleep)
+    first_step = int(clock.now // 30)
+    first = source.code()
+    assert source.code() == first  # the same step gives the same code
+    clock.now += 30
+    assert source.code() == hotp_reference(OTP_SECRET, first_step + 1)
+    clock.now += 95
+    assert source.code() == hotp_reference(OTP_SECRET, int(clock.now // 30))
+    assert first != hotp_reference(OTP_SECRET, first_step + 1)  # the fixture's steps have distinct codes, so the test can tell them apart

@@ -101,7 +101,8 @@ def test_created_without_token_fails(requests_mock: t.Any, capsys: pytest.Captur
     requests_mock.put(PUT_URL, status_code=201, json=created(id=42, token=""))
     result = run(base_args, capsys)
     assert result["failed"] is True
-    assert "id 42" in result["msg"]
+    assert "created authorization 42" in result["msg"]
+    assert result["authorization_id"] == 42
 
 
 class FailureCase(t.NamedTuple):
@@ -111,7 +112,6 @@ class FailureCase(t.NamedTuple):
 
 
 FAILURE_CASES = {
-    "removed-api": FailureCase("not_found", ("2020-11-13", "api_url"), 404),
     "bad-credentials": FailureCase("bad_credentials", ("Bad credentials",), 401),
     "lockout": FailureCase("login_lockout", ("Nothing was retried",), 403),
     "invalid-scopes": FailureCase("validation_invalid_scopes", ("scopes: scopes are invalid",), 422),
@@ -129,6 +129,24 @@ def test_api_failures(requests_mock: t.Any, capsys: pytest.CaptureFixture[str], 
     for fragment in fragments:
         assert fragment in result["msg"]
     assert requests_mock.call_count == 1
+
+
+def test_not_found_looks_once_at_the_api_root(requests_mock: t.Any, capsys: pytest.CaptureFixture[str], base_args: dict[str, t.Any]) -> None:
+    requests_mock.put(PUT_URL, **response_kwargs("not_found"))
+    requests_mock.get(f"{API_URL}/", status_code=404, headers={"Content-Type": "text/html"}, text="<html>Not Found</html>")
+    result = run(base_args, capsys)
+    assert result["failed"] is True
+    assert result["status"] == 404
+    assert "for GitHub Enterprise Server, api_url is https://HOST/api/v3" in result["msg"]
+    assert [r.method for r in requests_mock.request_history] == ["PUT", "GET"]
+
+
+def test_clear_text_warning(requests_mock: t.Any, capsys: pytest.CaptureFixture[str], base_args: dict[str, t.Any]) -> None:
+    url = "http://ghes.example.com/api/v3"
+    requests_mock.put(f"{url}/authorizations/clients/{base_args['client_id']}", **response_kwargs("authorization_existing"))
+    result = run({**base_args, "api_url": url}, capsys)
+    assert result["changed"] is False
+    assert "travel unencrypted" in json.dumps(result["warnings"])  # the shape of a warning differs between ansible-core versions
 
 
 def test_transport_failure(requests_mock: t.Any, capsys: pytest.CaptureFixture[str], base_args: dict[str, t.Any]) -> None:

@@ -1,0 +1,157 @@
+# Copyright (c) oauthkit.github contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The pre-flight step: every check of the options, made before any request is sent.
+
+FOR INTERNAL COLLECTION USE ONLY: no compatibility is promised outside the collection.
+
+``check()`` lists them all, in the order they run.  A wrong value raises
+``InvalidInput`` with the fix; nothing here talks to the network.  Messages never
+repeat a secret's value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import os
+import re
+import typing as t
+from urllib.parse import urlsplit
+
+from ansible_collections.oauthkit.github.plugins.module_utils import _otp
+from ansible_collections.oauthkit.github.plugins.module_utils._authorizations import Desired
+from ansible_collections.oauthkit.github.plugins.module_utils._errors import InvalidInput
+
+CLIENT_ID_LENGTH = 20
+CLIENT_SECRET_LENGTH = 40
+_CLIENT_ID_RE = re.compile(rf"^[A-Za-z0-9.]{{{CLIENT_ID_LENGTH}}}$")
+# Printable ASCII, without whitespace, "/" (a path separator even when encoded, for many proxies) or "%".
+_FINGERPRINT_RE = re.compile(r"^[!-$&-.0-~]{1,255}$")
+_SCOPE_RE = re.compile(r"^[^\s,]+$")
+
+
+@dataclasses.dataclass(frozen=True)
+class Checked:
+    """The options after the pre-flight step: normalised, and safe to send."""
+
+    api_url: str
+    otp_secret: str | None
+    otp: str | None
+    desired: Desired | None
+    warnings: tuple[str, ...] = ()
+
+
+def check(params: dict[str, t.Any], *, require_secret: bool) -> Checked:
+    """Run every pre-flight check, in this order, and return the normalised options.
+
+    Checks 7 to 10 run for modules that have a client_id option; they build ``desired``.
+
+    1. api_url: http(s), a host, no credentials, no query or fragment; a warning for http:// to a host that is not loopback.
+    2. ca_path: an existing file.
+    3. timeout: greater than 0.
+    4. username and password: not empty.
+    5. otp_secret: base32, at least 80 bits.
+    6. otp: 6 to 8 digits.
+    7. client_id: the app's 20-character client ID.
+    8. client_secret: 40 characters, when the state needs it.
+    9. fingerprint: printable ASCII without spaces, '/' or '%'.
+    10. scopes: names without commas or whitespace.
+    """
+    api_url, warnings = _api_url(params.get("api_url"))
+    _ca_path(params.get("ca_path"))
+    if params.get("timeout") is not None and params["timeout"] <= 0:
+        raise InvalidInput("timeout must be a number of seconds greater than 0.")
+    if not params.get("username"):
+        raise InvalidInput("username is empty: set the GitHub login that owns the authorization (or GITHUB_USERNAME).")
+    if not params.get("password"):
+        raise InvalidInput("password is empty: set the account's password, kept in ansible-vault (or GITHUB_PASSWORD).")
+    otp_secret = _otp.normalize_secret(params["otp_secret"]) if params.get("otp_secret") else None
+    otp = _otp.validate_code(params["otp"]) if params.get("otp") else None
+    if "client_id" not in params:
+        return Checked(api_url, otp_secret, otp, None, warnings)
+    desired = Desired(
+        client_id=_client_id(params.get("client_id")),
+        client_secret=_client_secret(params.get("client_secret"), required=require_secret),
+        fingerprint=_fingerprint(params.get("fingerprint")),
+        scopes=_scopes(params.get("scopes")),
+        note=params.get("note"),
+        note_url=params.get("note_url"),
+    )
+    return Checked(api_url, otp_secret, otp, desired, warnings)
+
+
+def _api_url(value: str | None) -> tuple[str, tuple[str, ...]]:
+    api_url = (value or "").strip().rstrip("/")
+    parts = urlsplit(api_url)
+    if "@" in parts.netloc or "@" in api_url.partition("/")[0]:
+        raise InvalidInput("api_url must not contain credentials: remove user:password@ from it and use username and password.")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInput(
+            f"api_url must be an http:// or https:// URL such as https://ghes.example.com/api/v3; its scheme is {parts.scheme or 'missing'!r}."
+        )
+    if parts.query or parts.fragment:
+        raise InvalidInput("api_url must be the API root, without ?query or #fragment, such as https://ghes.example.com/api/v3.")
+    warnings: tuple[str, ...] = ()
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        warnings = (
+            f"api_url uses http:// to {parts.hostname}: the password and the two-factor code travel unencrypted. "
+            "Use https:// (with ca_path for a private CA).",
+        )
+    return api_url, warnings
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _ca_path(ca_path: str | None) -> None:
+    if ca_path and not os.path.isfile(ca_path):
+        raise InvalidInput(f"ca_path {ca_path!r} is not a file: give the PEM file of the CA that signed the server's certificate.")
+
+
+def _client_id(value: str | None) -> str:
+    client_id = (value or "").strip()
+    if not _CLIENT_ID_RE.match(client_id):
+        raise InvalidInput(
+            f"client_id must be the OAuth app's 20-character client ID (letters, digits and '.'); got {len(client_id)} characters. "
+            "Copy it from the app's settings page."
+        )
+    return client_id
+
+
+def _client_secret(value: str | None, *, required: bool) -> str:
+    secret = value or ""
+    if required and len(secret) != CLIENT_SECRET_LENGTH:
+        raise InvalidInput(
+            f"client_secret must be the OAuth app's 40-character client secret; got {len(secret)} characters. "
+            "Generate or copy it on the app's settings page and keep it in ansible-vault."
+        )
+    return secret
+
+
+def _fingerprint(value: str | None) -> str | None:
+    if value is not None and not _FINGERPRINT_RE.match(value):
+        raise InvalidInput(
+            "fingerprint must be 1 to 255 printable ASCII characters without spaces, '/' or '%' "
+            "(for example a host name or a UUID); omit it for the app's one authorization without fingerprint."
+        )
+    return value
+
+
+def _scopes(value: list[t.Any] | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    for scope in value:
+        if not isinstance(scope, str) or not _SCOPE_RE.match(scope):
+            raise InvalidInput(
+                f"scopes must be a list of scope names such as repo or read:org, one per item; {scope!r} is empty or "
+                "contains a comma or whitespace. Write scopes: [repo, read:org], not scopes: 'repo,read:org'."
+            )
+    return tuple(dict.fromkeys(value))
