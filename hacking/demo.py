@@ -23,7 +23,7 @@ BIN = ROOT / ".venv" / "bin"
 EXAMPLES = ROOT / "docs" / "examples"
 
 
-def play(env: dict[str, str]) -> tuple[int, str]:
+def play(env: dict[str, str]) -> tuple[int, str, str]:
     cmd = [
         str(BIN / "ansible-playbook"), "--vault-password-file", str(EXAMPLES / "demo-vault-password"),
         str(EXAMPLES / "get_or_create.yml"),
@@ -33,7 +33,7 @@ def play(env: dict[str, str]) -> tuple[int, str]:
     sys.stdout.write(proc.stdout)
     sys.stderr.write(proc.stderr)
     match = re.search(r"localhost\s+: ok=\d+\s+changed=(\d+)", proc.stdout)
-    return proc.returncode, match.group(1) if match else "?"
+    return proc.returncode, match.group(1) if match else "?", proc.stdout
 
 
 def main() -> int:
@@ -57,13 +57,13 @@ def main() -> int:
                 "ANSIBLE_LOCALHOST_WARNING": "false",
                 "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
             }
-            first_rc, first = play(env)
-            second_rc, second = play(env)
-        if first_rc or second_rc:
-            print("The demo failed: see the output above.", file=sys.stderr)
+            first_rc, first, _ = play(env)
+            second_rc, second, second_out = play(env)
+        if first_rc or second_rc or (first, second) != ("1", "0") or "token verified" not in second_out:
+            print(f"The demo failed (exit codes {first_rc}, {second_rc}; changed={first}, then {second}): see the output above.", file=sys.stderr)
             return 1
         mode = stat.S_IMODE(token_file.stat().st_mode)
-        print(f"First run: changed={first} (authorization created, token stored). Second run: changed={second}.")
+        print(f"First run: changed={first} (authorization created, its token stored by the module). Second run: changed={second}.")
         print(f"The token is in {token_file.relative_to(ROOT)} (mode {mode:04o}, {token_file.stat().st_size} bytes).")
         print("The emulator has stopped.")
         return 0 if second == "0" and first != "0" else 1

@@ -276,12 +276,14 @@ class GitHubClient:
         self._verify: bool | str = (ca_path or True) if validate_certs else False
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": ACCEPT})
 
-    def _send(self, method: str, url: str, body: t.Any, params: dict[str, t.Any] | None, otp: str | None) -> requests.Response:
+    def _send(  # noqa: PLR0913 - one request's parts
+        self, method: str, url: str, body: t.Any, params: dict[str, t.Any] | None, *, otp: str | None, auth: tuple[str, str] | None = None
+    ) -> requests.Response:
         headers = {"X-GitHub-OTP": otp} if otp else {}
         try:
             # No redirects: a 30x would turn the PUT into a GET and send the two-factor code to another host.
             return self.session.request(
-                method, url, json=body, params=params, headers=headers, timeout=self._timeout, verify=self._verify, allow_redirects=False
+                method, url, json=body, params=params, headers=headers, auth=auth, timeout=self._timeout, verify=self._verify, allow_redirects=False
             )
         except requests.exceptions.SSLError as exc:
             raise errors.TransportError(
@@ -341,22 +343,24 @@ class GitHubClient:
         expect: tuple[int, ...] = (200,),
         shape: type | None = None,
         missing_ok: bool = False,
+        app_auth: tuple[str, str] | None = None,
     ) -> APIResponse | None:
         """Send one request (and at most one retry with a fresh two-factor code); return the decoded answer or raise.
 
         ``expect`` lists the success statuses this call may get, and ``shape`` the type its JSON body must have.
-        With ``missing_ok``, a 404 returns None: the thing is gone already.
+        With ``missing_ok``, a 404 returns None: the thing is gone already.  ``app_auth`` (client_id, client_secret)
+        replaces the user's password for the ``/applications/{client_id}/...`` endpoints; no two-factor code goes with it.
         """
         url = url or f"{self.api_url}{path}"
-        source = self._otp
+        source = None if app_auth else self._otp
         otp = source.code() if source is not None else None
-        response = self._send(method, url, body, params, otp)
+        response = self._send(method, url, body, params, otp=otp, auth=app_auth)
         retried = False
         if source is not None and response.status_code == 401 and _otp_kind(response) is not None:
             fresh = source.next_code()
             if fresh is not None:
                 otp, retried = fresh, True
-                response = self._send(method, url, body, params, otp)
+                response = self._send(method, url, body, params, otp=otp)
         status = response.status_code
         if status == 404 and missing_ok:
             return None

@@ -72,11 +72,14 @@ class Outcome:
     authorization: dict[str, t.Any] | None
     diff: dict[str, t.Any]
     token: str | None = None
+    token_status: str | None = None
 
     def result(self, *, with_diff: bool) -> dict[str, t.Any]:
         res: dict[str, t.Any] = {"changed": self.changed, "action": self.action, "authorization": self.authorization}
         if self.token is not None:
             res["token"] = self.token
+        if self.token_status is not None:
+            res["token_status"] = self.token_status
         if with_diff:
             res["diff"] = self.diff
         return res
@@ -156,6 +159,12 @@ class Authorizations:
     def update(self, authorization_id: int, changes: dict[str, t.Any]) -> dict[str, t.Any]:
         """``PATCH /authorizations/{id}`` with at most one scope key."""
         return self.client.request("PATCH", f"/authorizations/{int(authorization_id)}", body=changes, shape=dict).data
+
+    def reset(self, desired: Desired, token: str) -> dict[str, t.Any]:
+        """``PATCH /applications/{client_id}/token``: a new token for the same authorization; the old one stops working."""
+        path = f"/applications/{quote(desired.client_id, safe='')}/token"
+        auth = (desired.client_id, desired.client_secret)
+        return self.client.request("PATCH", path, body={"access_token": token}, shape=dict, app_auth=auth).data
 
     def delete(self, authorization_id: int) -> bool:
         """``DELETE /authorizations/{id}``; False when it was already gone."""

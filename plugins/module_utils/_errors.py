@@ -32,6 +32,14 @@ class TokenNotReturned(OAuthKitError):
     """GitHub created an authorization but its answer carried no token."""
 
 
+class TokenStoreError(OAuthKitError):
+    """The token file could not be read, locked or written."""
+
+
+class TokenLost(OAuthKitError):
+    """The stored token is missing or is not the authorization's, and ``recreate: never`` forbids replacing it."""
+
+
 class TransportError(OAuthKitError):
     """No HTTP response: connection refused, timeout, TLS failure."""
 

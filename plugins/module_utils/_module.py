@@ -13,11 +13,12 @@ the pre-flight step (``_preflight``) and the failure from a typed exception.
 
 from __future__ import annotations
 
+import os
 import typing as t
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from ansible_collections.oauthkit.github.plugins.module_utils import _api, _otp, _preflight
+from ansible_collections.oauthkit.github.plugins.module_utils import _api, _otp, _preflight, _token_store
 from ansible_collections.oauthkit.github.plugins.module_utils._errors import OAuthKitError
 
 
@@ -71,6 +72,32 @@ class OAuthKitModule(AnsibleModule):
             ca_path=self.params.get("ca_path"),
             timeout=self.params["timeout"],
         )
+
+    def token_file(self, path: str) -> _token_store.TokenFile:
+        """The token file at path, written through ``atomic_move``; a failed move raises TokenStoreError instead of failing the task,
+        so that the authorization just made can be rolled back."""
+
+        def move(src: str, dest: str) -> None:
+            def refuse(msg: str = "", **_: t.Any) -> t.NoReturn:
+                raise OSError(msg)
+
+            saved = self.fail_json
+            self.fail_json = refuse  # type: ignore[method-assign]
+            try:
+                self.atomic_move(src, dest)
+            finally:
+                self.fail_json = saved  # type: ignore[method-assign]
+
+        return _token_store.TokenFile(path, atomic_move=move)
+
+    def token_file_attributes(self, path: str, changed: bool) -> bool:
+        """Apply mode (0600 unless given), owner and group to the token file, as ansible.builtin.copy does; return changed."""
+        if not os.path.exists(path):
+            return changed
+        file_args = self.load_file_common_arguments(self.params, path=path)
+        if file_args.get("mode") is None:
+            file_args["mode"] = _token_store.DEFAULT_MODE
+        return self.set_fs_attributes_if_different(file_args, changed)
 
     def fail_from(self, exc: OAuthKitError, **result: t.Any) -> t.NoReturn:
         """Fail the task with the exception's message and its secret-free details."""

@@ -41,6 +41,7 @@ class Checked:
     otp: str | None
     desired: Desired | None
     warnings: tuple[str, ...] = ()
+    token_path: str | None = None
 
 
 def check(params: dict[str, t.Any], *, require_secret: bool) -> Checked:
@@ -58,6 +59,7 @@ def check(params: dict[str, t.Any], *, require_secret: bool) -> Checked:
     8. client_secret: 40 characters, when the state needs it.
     9. fingerprint: printable ASCII without spaces, '/' or '%'.
     10. scopes: names without commas or whitespace.
+    11. token_path: only with state present; not a directory, and its directory exists.
     """
     api_url, warnings = _api_url(params.get("api_url"))
     _ca_path(params.get("ca_path"))
@@ -79,7 +81,20 @@ def check(params: dict[str, t.Any], *, require_secret: bool) -> Checked:
         note=params.get("note"),
         note_url=params.get("note_url"),
     )
-    return Checked(api_url, otp_secret, otp, desired, warnings)
+    return Checked(api_url, otp_secret, otp, desired, warnings, _token_path(params.get("token_path"), params.get("state")))
+
+
+def _token_path(path: str | None, state: str | None) -> str | None:
+    if path is None:
+        return None
+    if state == "absent":
+        raise InvalidInput("token_path goes with state: present; state: absent deletes the authorization and leaves files alone.")
+    path = os.path.abspath(path)
+    if os.path.isdir(path):
+        raise InvalidInput(f"token_path {path} is a directory: give the path of the file that is to hold the token.")
+    if not os.path.isdir(os.path.dirname(path)):
+        raise InvalidInput(f"the directory of token_path {path} does not exist: create it first (for example with ansible.builtin.file).")
+    return path
 
 
 def _api_url(value: str | None) -> tuple[str, tuple[str, ...]]:

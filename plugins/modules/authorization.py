@@ -15,13 +15,15 @@ description:
     when it is missing (the task reports C(changed) and returns RV(token)), or returns the existing one (C(ok)).
   - When the existing authorization's scopes, note or note URL differ from the ones asked for, one C(PATCH) repairs them.
   - With O(state=absent) it finds the authorization in the user's list and deletes it.
-  - GitHub returns the token B(only when it creates the authorization). Store it right away, and put C(no_log=true) on the task
-    so that it is not printed.
+  - GitHub returns the token B(only when it creates the authorization). With O(token_path) the module stores it itself, atomically,
+    verifies it on every later run against the authorization's C(hashed_token) (no extra request), and recovers a lost token by the
+    O(recreate) policy. Without O(token_path), store RV(token) right away, and put C(no_log=true) on the task so that it is not printed.
   - The OAuth Authorizations API accepts only username and password (Basic authentication), with a two-factor code when the
     account has 2FA. github.com removed the API on 2020-11-13; GitHub Enterprise Server still serves it.
 author:
   - oauthkit maintainers (@oauthkit)
 extends_documentation_fragment:
+  - ansible.builtin.files
   - oauthkit.github._connection
   - oauthkit.github._attributes
   - oauthkit.github._attributes.ACTIONGROUP_GITHUB
@@ -29,11 +31,13 @@ attributes:
   check_mode:
     support: full
     details:
-      - Check mode sends only C(GET /authorizations) requests (following pagination) and predicts the result. It never returns a token.
+      - Check mode sends only C(GET /authorizations) requests (following pagination) and predicts the result, failures included.
+        It never returns a token, and writes nothing, neither the token file nor its lock.
   diff_mode:
     support: full
     details:
-      - The diff shows the fingerprint and the managed scopes, note and note URL, never a token.
+      - The diff shows the fingerprint and the managed scopes, note and note URL, and with O(token_path) the RV(token_status)
+        transition (for example V(missing) to V(rotated)); never a token.
   idempotent:
     support: full
 options:
@@ -77,6 +81,30 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  token_path:
+    description:
+      - Where the token is kept, on the host where the module runs. The file holds the token alone, with a trailing newline.
+      - Writes are atomic (a temporary file in the same directory, then a rename); a partial file is never left behind.
+      - The mode defaults to V(0600); O(mode), O(owner) and O(group) work as for M(ansible.builtin.copy).
+      - With O(token_path), the result carries no RV(token); read the file in a later task.
+      - The directory must exist. A lock file C(<token_path>.lock) beside the token serialises runs that share the path,
+        each waiting at most O(timeout) seconds.
+      - If the token cannot be written after a create or a rotation, the authorization just made is deleted again and the
+        task fails, so that no authorization is left whose token nobody holds.
+      - Only with O(state=present).
+    type: path
+  recreate:
+    description:
+      - What to do when the token at O(token_path) is V(missing) (no file, or an empty one) or a V(mismatch) (another token).
+      - V(never) fails and deletes nothing; the message says what to do.
+      - V(when_lost) deletes the authorization and creates a new one, whose token is stored (RV(token_status=rotated)).
+        A verified token is left alone.
+      - V(always) rotates on every run, for scheduled rotation. A verified token is reset with C(PATCH /applications/{client_id}/token),
+        which keeps the authorization's id and stops the old token at once; otherwise as V(when_lost).
+      - V(when_lost) and V(always) need O(token_path).
+    type: str
+    choices: [never, when_lost, always]
+    default: never
 notes:
   - The token is returned only by the run that creates the authorization. A later run cannot get it back from GitHub; to get a new
     token, delete the authorization with O(state=absent) and create it again.
@@ -165,18 +193,32 @@ token:
   description:
     - The OAuth token. GitHub returns it only when it creates the authorization, so it is returned only then (never in check mode).
     - Put C(no_log=true) on the task and store the token at once; it cannot be read back later.
-  returned: when the authorization was created
+  returned: when the authorization was created and O(token_path) is not set
   type: str
   sample: 0f5a2f0c1b9e4e8d9c6b3a2f1e0d9c8b7d9a1f3c
 action:
-  description: What the task did, or in check mode would do.
+  description:
+    - What the task did, or in check mode would do.
+    - V(rotate) is a reset of the token (O(recreate=always)); V(recreate) is a delete and a create, to replace a lost token.
   returned: always
   type: str
-  choices: [create, update, delete, none]
+  choices: [create, update, delete, none, rotate, recreate]
   sample: create
+token_status:
+  description:
+    - The custody of the token at O(token_path), after the run (in check mode, as predicted).
+    - V(created) when the authorization was created and its token stored; V(verified) when the file holds the authorization's
+      token; V(rotated) when a lost or rotated token was replaced and stored.
+    - A failed run reports V(missing) or V(mismatch), the status that made it fail.
+  returned: when O(token_path) is set and O(state=present)
+  type: str
+  choices: [created, verified, rotated, missing, mismatch]
+  sample: verified
 """
 
-from ansible_collections.oauthkit.github.plugins.module_utils import _authorizations
+import contextlib
+
+from ansible_collections.oauthkit.github.plugins.module_utils import _authorizations, _custody
 from ansible_collections.oauthkit.github.plugins.module_utils._errors import OAuthKitError
 from ansible_collections.oauthkit.github.plugins.module_utils._module import OAuthKitModule
 
@@ -191,17 +233,26 @@ def main() -> None:
             "note": {"type": "str"},
             "note_url": {"type": "str"},
             "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+            "token_path": {"type": "path", "no_log": False},
+            "recreate": {"type": "str", "default": _custody.NEVER, "choices": list(_custody.RECREATE_CHOICES)},
         },
-        required_if=[["state", "present", ["client_secret"]]],
+        required_if=[["state", "present", ["client_secret"]], ["recreate", "when_lost", ["token_path"]], ["recreate", "always", ["token_path"]]],
+        add_file_common_args=True,
         supports_check_mode=True,
     )
     try:
         checked = module.preflight(require_secret=module.params["state"] == "present")
         api = _authorizations.Authorizations(module.github_client(checked))
-        if module.params["state"] == "present":
+        if module.params["state"] == "absent":
+            outcome = _authorizations.ensure_absent(api, checked.desired, check_mode=module.check_mode)
+        elif checked.token_path is None:
             outcome = _authorizations.ensure_present(api, checked.desired, check_mode=module.check_mode)
         else:
-            outcome = _authorizations.ensure_absent(api, checked.desired, check_mode=module.check_mode)
+            custody = _custody.Custody(module.token_file(checked.token_path), module.params["recreate"])
+            lock = contextlib.nullcontext() if module.check_mode else custody.file.locked(module.params["timeout"])
+            with lock:
+                outcome = _custody.ensure_present(api, checked.desired, custody, check_mode=module.check_mode)
+                outcome.changed = module.token_file_attributes(checked.token_path, outcome.changed)
     except OAuthKitError as exc:
         module.fail_from(exc)
     module.exit_json(**outcome.result(with_diff=module._diff))
