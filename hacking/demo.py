@@ -57,7 +57,7 @@ def main() -> int:
                 "ANSIBLE_LOCALHOST_WARNING": "false",
                 "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
             }
-            first_rc, first, _ = play(env)
+            first_rc, first, _first_out = play(env)
             second_rc, second, second_out = play(env)
         if first_rc or second_rc or (first, second) != ("1", "0") or "token verified" not in second_out:
             print(f"The demo failed (exit codes {first_rc}, {second_rc}; changed={first}, then {second}): see the output above.", file=sys.stderr)

@@ -7,14 +7,16 @@ import hmac
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Optional
 
 import pyotp
 from werkzeug.wrappers import Request, Response
 
 from github_emulator import responses
 from github_emulator.config import AppConfig, UserConfig
-from github_emulator.store import Authorization, Store
+from github_emulator.faults import FaultQueue
+from github_emulator.state import Authorization
+from github_emulator.store import Store
 
 OTP_MODES = ("reuse", "strict")
 
@@ -42,23 +44,51 @@ class Principal:
 
 
 class Authenticator:
-    """Checks credentials and 2FA codes; tracks failed logins (lockout), the TOTP clock offset and the OTP mode."""
+    """Checks credentials and 2FA codes; tracks failed logins (lockout), the TOTP clock offset and the OTP mode.
 
-    def __init__(self, store: Store) -> None:
+    ``faults`` supplies queued ``otp_reject`` faults. All mutable fields are read and written under the lock.
+    """
+
+    def __init__(self, store: Store, faults: FaultQueue) -> None:
         self.store = store
+        self.faults = faults
         self._lock = threading.Lock()
-        self.failures: dict[str, int] = {}
-        self.clock_offset = 0.0
-        self.otp_mode = "reuse"
+        self._failures: dict[str, int] = {}
+        self._clock_offset = 0.0
+        self._otp_mode = "reuse"
         self._last_step: dict[str, int] = {}
 
     def reset(self) -> None:
         """Forget lockouts, used OTP steps, the clock offset and the OTP mode."""
         with self._lock:
-            self.failures.clear()
+            self._failures.clear()
             self._last_step.clear()
-            self.clock_offset = 0.0
-            self.otp_mode = "reuse"
+            self._clock_offset = 0.0
+            self._otp_mode = "reuse"
+
+    @property
+    def clock_offset(self) -> float:
+        """Seconds added to wall time for TOTP codes."""
+        with self._lock:
+            return self._clock_offset
+
+    def set_clock_offset(self, seconds: float) -> None:
+        """Shift the TOTP clock by ``seconds`` from wall time (not cumulative)."""
+        with self._lock:
+            self._clock_offset = float(seconds)
+
+    @property
+    def otp_mode(self) -> str:
+        """``reuse`` (a code may be used again within its step) or ``strict`` (each step once per user)."""
+        with self._lock:
+            return self._otp_mode
+
+    def set_otp_mode(self, mode: str) -> None:
+        """Switch the OTP mode; ``mode`` must be one of :data:`OTP_MODES`."""
+        if mode not in OTP_MODES:
+            raise ValueError(f"OTP mode must be one of {', '.join(OTP_MODES)}")
+        with self._lock:
+            self._otp_mode = mode
 
     @property
     def lockout_after(self) -> int:
@@ -88,7 +118,7 @@ class Authenticator:
             if hmac.compare_digest(totp.at(for_time), code):
                 step = int(for_time // totp.interval)
                 with self._lock:
-                    if self.otp_mode == "strict":
+                    if self._otp_mode == "strict":
                         if step <= self._last_step.get(user.login, -1):
                             return False
                         self._last_step[user.login] = step
@@ -97,28 +127,27 @@ class Authenticator:
 
     def _locked_out(self, login: str) -> bool:
         with self._lock:
-            return self.failures.get(login, 0) >= self.lockout_after
+            return self._failures.get(login, 0) >= self.lockout_after
 
     def _record_failure(self, login: str) -> None:
         with self._lock:
-            self.failures[login] = self.failures.get(login, 0) + 1
+            self._failures[login] = self._failures.get(login, 0) + 1
 
     def _record_success(self, login: str) -> None:
         with self._lock:
-            self.failures.pop(login, None)
+            self._failures.pop(login, None)
 
     def authenticate_user(
         self,
         request: Request,
         *,
         allow_token: bool,
-        otp_reject: Callable[[], bool],
     ) -> tuple[Optional[Principal], Optional[Response]]:
         """Authenticate a user for ``/authorizations*``, grants and ``/user``.
 
         Returns (principal, None) on success, or (None, error response). ``allow_token`` False makes token
-        authentication answer 404, as GitHub does on the Authorizations API. ``otp_reject`` is asked (and
-        consumes a queued ``otp_reject`` fault) when a request carries a code.
+        authentication answer 404, as GitHub does on the Authorizations API. A request that carries a code, with the
+        right password, consumes a matching queued ``otp_reject`` fault, if any, and gets the 2FA challenge.
         """
         credentials = request.authorization
         if credentials is None:
@@ -143,7 +172,7 @@ class Authenticator:
             code = request.headers.get("X-GitHub-OTP")
             if not code:
                 return None, responses.otp_required(user.two_factor)
-            if otp_reject() or not self.verify_otp(user, code):
+            if self.faults.take(("otp_reject",), request) is not None or not self.verify_otp(user, code):
                 return None, responses.otp_required(user.two_factor)
         return Principal(login=login), None
 

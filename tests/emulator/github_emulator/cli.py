@@ -1,4 +1,5 @@
-"""Command line: ``python -m github_emulator --host 127.0.0.1 --port PORT [--config FILE] [--tls-dir DIR] [--prefix /api/v3] [--removed] [--state FILE]``."""
+"""Command line: ``python -m github_emulator --host 127.0.0.1 --port PORT [--config FILE] [--tls-dir DIR] [--prefix /api/v3] [--removed] [--state FILE]
+[--enterprise-version 3.9.0]``."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from types import FrameType
 from typing import Optional
 
 from github_emulator.app import EmulatorApp
-from github_emulator.config import ConfigError, load_config
+from github_emulator.config import ConfigError, check_enterprise_version, load_config
 from github_emulator.server import build_server, tls_context
 
 READY_LINE = "github_emulator listening on {url}"
@@ -26,6 +27,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--prefix", default="", help="URL prefix, e.g. /api/v3 for the GHES layout (default: none)")
     parser.add_argument("--removed", action="store_true", help="answer 404 on every /authorizations* path, as github.com does since 2020-11-13")
     parser.add_argument("--state", type=Path, help="persist state in this JSON file across restarts (atomic writes)")
+    parser.add_argument(
+        "--enterprise-version",
+        help="the X-GitHub-Enterprise-Version header, e.g. 3.9.0 (default: the config's enterprise_version, else 3.9.0)",
+    )
     return parser
 
 
@@ -42,7 +47,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         prefix = "/" + prefix
     try:
         config = load_config(args.config)
-        app = EmulatorApp(config, prefix=prefix, removed=args.removed, state_path=args.state)
+        version = check_enterprise_version(args.enterprise_version) if args.enterprise_version is not None else None
+        app = EmulatorApp(config, prefix=prefix, removed=args.removed, state_path=args.state, enterprise_version=version)
     except (ConfigError, ValueError, OSError) as exc:
         print(f"github_emulator: {exc}", file=sys.stderr)
         return 2

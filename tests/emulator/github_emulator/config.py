@@ -6,6 +6,7 @@ The schema is a fixed interface (see README.md); new keys are allowed, existing 
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -15,6 +16,7 @@ import yaml
 TWO_FACTOR_KINDS = ("none", "app", "sms")
 PROFILE_KEYS = ("company", "blog", "location", "bio", "hireable")
 PERSONAL_CLIENT_ID = "00000000000000000000"
+ENTERPRISE_VERSION = re.compile(r"\d+\.\d+\.\d+")
 
 DEMO_CONFIG: dict[str, Any] = {
     "users": [
@@ -42,6 +44,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "rate_limit": 5000,
     "anonymous_rate_limit": 60,
     "enforce_rate_limit": False,
+    "enterprise_version": "3.9.0",
 }
 
 
@@ -96,6 +99,13 @@ class Config:
     apps: list[AppConfig] = field(default_factory=list)
     authorizations: list[SeedAuthorization] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_SETTINGS))
+
+
+def check_enterprise_version(value: Any) -> str:
+    """Return a valid ``X-GitHub-Enterprise-Version`` value (``MAJOR.MINOR.PATCH``, as GHES sends it) or raise."""
+    if not isinstance(value, str) or ENTERPRISE_VERSION.fullmatch(value) is None:
+        raise ConfigError(f"enterprise_version must be a version like 3.9.0, not {value!r}")
+    return value
 
 
 def _require_str(entry: dict[str, Any], key: str, where: str) -> str:
@@ -215,6 +225,7 @@ def parse_config(raw: Any) -> Config:
         raise ConfigError("lockout_after must be a positive integer")
     if not isinstance(settings["otp_window"], int) or settings["otp_window"] < 0:
         raise ConfigError("otp_window must be a non-negative integer")
+    check_enterprise_version(settings["enterprise_version"])
     return Config(users=users, apps=apps, authorizations=authorizations, settings=settings)
 
 

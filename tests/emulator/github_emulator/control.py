@@ -1,20 +1,49 @@
-"""The control API under ``{prefix}/_emulator/`` (no authentication; for tests only)."""
+"""The control API under ``{prefix}/_emulator/`` (no authentication; for tests only).
+
+It changes the emulator only through the public methods of the app, the store, the authenticator, the fault queue
+and the request log, each of which takes its own lock.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from github_emulator import responses
-from github_emulator.api import VALID_SCOPES
 from github_emulator.auth import OTP_MODES
 from github_emulator.config import PERSONAL_CLIENT_ID, ConfigError, parse_config
 from github_emulator.faults import FaultSpecError, parse_fault
+from github_emulator.scopes import VALID_SCOPES
+from github_emulator.state import Authorization
 
 if TYPE_CHECKING:
     from github_emulator.app import EmulatorApp
+
+CONTROL_MAP = Map(
+    [
+        Rule("/reset", methods=["POST"], endpoint="reset"),
+        Rule("/requests", methods=["GET"], endpoint="get_requests"),
+        Rule("/requests", methods=["DELETE"], endpoint="clear_requests"),
+        Rule("/faults", methods=["GET"], endpoint="get_faults"),
+        Rule("/faults", methods=["POST"], endpoint="add_faults"),
+        Rule("/faults", methods=["DELETE"], endpoint="clear_faults"),
+        Rule("/clock", methods=["GET"], endpoint="get_clock"),
+        Rule("/clock", methods=["POST"], endpoint="set_clock"),
+        Rule("/otp-mode", methods=["GET"], endpoint="get_otp_mode"),
+        Rule("/otp-mode", methods=["POST"], endpoint="set_otp_mode"),
+        Rule("/authorizations", methods=["GET"], endpoint="list_authorizations"),
+        Rule("/authorizations/<raw_id>", methods=["PATCH"], endpoint="patch_authorization"),
+        Rule("/removed", methods=["GET"], endpoint="get_removed"),
+        Rule("/removed", methods=["POST"], endpoint="set_removed"),
+        Rule("/health", methods=["GET"], endpoint="health"),
+    ],
+    strict_slashes=False,
+    merge_slashes=False,
+)
 
 
 def _ok(body: Any, status: int = 200) -> Response:
@@ -32,40 +61,37 @@ def _body(request: Request) -> Any:
     return json.loads(raw)
 
 
+def _describe(auth: Authorization) -> dict[str, Any]:
+    return {
+        "id": auth.id,
+        "user": auth.user,
+        "client_id": auth.client_id or PERSONAL_CLIENT_ID,
+        "fingerprint": auth.fingerprint,
+        "scopes": list(auth.scopes),
+        "note": auth.note,
+        "note_url": auth.note_url,
+        "hashed_token": auth.hashed_token or None,
+        "token_last_eight": auth.token_last_eight or None,
+    }
+
+
 class ControlAPI:
-    """Routes ``/_emulator/<name>`` requests to the emulator's control hooks."""
+    """Serves ``/_emulator/<name>`` requests (the path arrives without ``{prefix}/_emulator``)."""
 
     def __init__(self, app: EmulatorApp) -> None:
         self.app = app
-        self.routes: dict[tuple[str, str], Callable[[Request], Response]] = {
-            ("POST", "reset"): self.reset,
-            ("GET", "requests"): self.get_requests,
-            ("DELETE", "requests"): self.clear_requests,
-            ("GET", "faults"): self.get_faults,
-            ("POST", "faults"): self.add_faults,
-            ("DELETE", "faults"): self.clear_faults,
-            ("GET", "clock"): self.get_clock,
-            ("POST", "clock"): self.set_clock,
-            ("GET", "otp-mode"): self.get_otp_mode,
-            ("POST", "otp-mode"): self.set_otp_mode,
-            ("GET", "authorizations"): self.list_authorizations,
-            ("GET", "removed"): self.get_removed,
-            ("POST", "removed"): self.set_removed,
-            ("GET", "health"): self.health,
-        }
 
-    def dispatch(self, request: Request, name: str) -> Response:
-        """Run one control request; ``name`` is the path after ``/_emulator/``."""
-        name = name.strip("/")
+    def dispatch(self, request: Request) -> Response:
+        """Run one control request."""
         try:
-            if name.startswith("authorizations/") and request.method == "PATCH":
-                return self.patch_authorization(request, name.split("/", 1)[1])
-            handler = self.routes.get((request.method, name))
-            if handler is None:
-                return _bad(f"no control endpoint {request.method} /_emulator/{name}", 404)
-            return handler(request)
+            endpoint, args = CONTROL_MAP.bind("emulator", "/").match(request.path, method=request.method)
+        except HTTPException:
+            return _bad(f"no control endpoint {request.method} /_emulator/{request.path.strip('/')}", 404)
+        try:
+            response: Response = getattr(self, str(endpoint))(request, **args)
         except ValueError as exc:
             return _bad(f"bad control request: {exc}")
+        return response
 
     def health(self, request: Request) -> Response:
         """Liveness probe."""
@@ -86,15 +112,15 @@ class ControlAPI:
 
     def get_requests(self, request: Request) -> Response:
         """The request log (``?clear`` also empties it)."""
-        entries = self.app.log_entries()
+        entries = self.app.log.entries()
         if "clear" in request.args:
-            self.app.clear_log()
+            self.app.log.clear()
         return _ok(entries)
 
     def clear_requests(self, request: Request) -> Response:
         """Empty the request log."""
         del request
-        self.app.clear_log()
+        self.app.log.clear()
         return responses.json_response(None, 204)
 
     def get_faults(self, request: Request) -> Response:
@@ -132,7 +158,7 @@ class ControlAPI:
         offset = body.get("offset") if isinstance(body, dict) else None
         if isinstance(offset, bool) or not isinstance(offset, (int, float)):
             return _bad('send {"offset": seconds}', 422)
-        self.app.authenticator.clock_offset = float(offset)
+        self.app.authenticator.set_clock_offset(float(offset))
         return self.get_clock(request)
 
     def get_otp_mode(self, request: Request) -> Response:
@@ -146,7 +172,7 @@ class ControlAPI:
         mode = body.get("mode") if isinstance(body, dict) else None
         if mode not in OTP_MODES:
             return _bad('send {"mode": "strict"} or {"mode": "reuse"}', 422)
-        self.app.authenticator.otp_mode = mode
+        self.app.authenticator.set_otp_mode(mode)
         return _ok({"mode": mode})
 
     def get_removed(self, request: Request) -> Response:
@@ -155,33 +181,18 @@ class ControlAPI:
         return _ok({"removed": self.app.removed})
 
     def set_removed(self, request: Request) -> Response:
-        """``{"removed": true|false}`` toggles 404 on every ``/authorizations*`` path."""
+        """``{"removed": true|false}`` toggles removed mode (github.com: 404 on ``/authorizations*`` and the root)."""
         body = _body(request)
         removed = body.get("removed") if isinstance(body, dict) else None
         if not isinstance(removed, bool):
             return _bad('send {"removed": true} or {"removed": false}', 422)
-        self.app.removed = removed
+        self.app.set_removed(removed)
         return _ok({"removed": removed})
-
-    def _describe(self, auth_id: int) -> dict[str, Any]:
-        auth = self.app.store.state.authorizations[auth_id]
-        return {
-            "id": auth.id,
-            "user": auth.user,
-            "client_id": auth.client_id or PERSONAL_CLIENT_ID,
-            "fingerprint": auth.fingerprint,
-            "scopes": list(auth.scopes),
-            "note": auth.note,
-            "note_url": auth.note_url,
-            "hashed_token": auth.hashed_token or None,
-            "token_last_eight": auth.token_last_eight or None,
-        }
 
     def list_authorizations(self, request: Request) -> Response:
         """Every stored authorization (never a plain-text token: they are not stored)."""
         del request
-        with self.app.store.lock:
-            return _ok([self._describe(auth_id) for auth_id in sorted(self.app.store.state.authorizations)])
+        return _ok([_describe(auth) for auth in self.app.store.all_authorizations()])
 
     def patch_authorization(self, request: Request, raw_id: str) -> Response:
         """Change scopes, note or note_url by hand (no validation of ownership) to simulate drift."""
@@ -203,9 +214,7 @@ class ControlAPI:
                 if body[key] is not None and not isinstance(body[key], str):
                     return _bad(f"{key} must be a string or null", 422)
                 changes[key] = body[key]
-        with self.app.store.lock:
-            auth = self.app.store.state.authorizations.get(auth_id)
-            if auth is None:
-                return _bad("no such authorization", 404)
-            self.app.store.update(auth, changes)
-            return _ok(self._describe(auth_id))
+        updated = self.app.store.update_by_id(auth_id, changes)
+        if updated is None:
+            return _bad("no such authorization", 404)
+        return _ok(_describe(updated))

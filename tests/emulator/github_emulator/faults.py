@@ -1,13 +1,24 @@
-"""Fault injection: failures queued through ``POST /_emulator/faults`` for the next N matching requests."""
+"""Fault injection: failures queued through ``POST /_emulator/faults`` for the next N matching requests, and their answers."""
 
 from __future__ import annotations
 
 import re
+import socket
 import threading
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from werkzeug.wrappers import Request, Response
+
+from github_emulator import limits, responses
+
 FAULT_KINDS = ("status", "delay", "drop", "rate_limit", "otp_reject")
+APPLIED_FAULT = "github_emulator.fault"  # WSGI environ key: the kind of fault applied to the request (for the request log)
+SERVER_ERROR_MESSAGES = {500: "Server Error", 502: "Server Error", 503: "Service Unavailable", 504: "Gateway Timeout"}
+
+
+class DropConnection(ConnectionResetError):
+    """Raised after the socket was shut down, so werkzeug treats the request as a dropped connection."""
 
 
 class FaultSpecError(ValueError):
@@ -129,13 +140,37 @@ class FaultQueue:
         with self._lock:
             return [f.describe() for f in self._faults]
 
-    def take(self, kinds: tuple[str, ...], method: str, path: str) -> Optional[Fault]:
-        """Consume one count of the first queued fault of one of ``kinds`` that matches the request."""
+    def take(self, kinds: tuple[str, ...], request: Request, *, record: bool = True) -> Optional[Fault]:
+        """Consume one count of the first queued fault of one of ``kinds`` that matches the request (method and API path).
+
+        With ``record``, the fault's kind is noted in the request's WSGI environ, where the request log finds it.
+        """
         with self._lock:
             for fault in self._faults:
-                if fault.kind in kinds and fault.matches(method, path):
+                if fault.kind in kinds and fault.matches(request.method, request.path):
                     fault.remaining -= 1
                     if fault.remaining <= 0:
                         self._faults.remove(fault)
+                    if record:
+                        request.environ[APPLIED_FAULT] = fault.kind
                     return fault
             return None
+
+
+def fault_response(fault: Fault) -> Response:
+    """The answer a ``status`` or ``rate_limit`` fault gives."""
+    status = fault.status or 502
+    if fault.kind == "status":
+        return responses.error(status, fault.message or SERVER_ERROR_MESSAGES.get(status, "Server Error"))
+    return limits.rate_limited(status, reset_in=fault.reset_in, retry_after=fault.retry_after, message=fault.message)
+
+
+def drop_connection(request: Request) -> None:
+    """Shut the request's socket down and raise :class:`DropConnection`: the client gets no answer at all."""
+    sock = request.environ.get("werkzeug.socket")
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+    raise DropConnection("connection dropped by fault injection")

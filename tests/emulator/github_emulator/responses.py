@@ -9,7 +9,7 @@ from typing import Any, Optional
 from werkzeug.wrappers import Response
 
 from github_emulator.config import PERSONAL_CLIENT_ID, AppConfig, UserConfig
-from github_emulator.store import Authorization, Grant
+from github_emulator.state import Authorization, Grant
 
 DOCS = "https://developer.github.com/v3"
 DOCS_AUTHORIZATIONS = "https://developer.github.com/v3/oauth_authorizations/"
@@ -21,7 +21,11 @@ DOCS_RATE_LIMIT = "https://developer.github.com/v3/#rate-limiting"
 PERSONAL_APP_URL = "https://developer.github.com/v3/oauth_authorizations/"
 OTP_BODY_MESSAGE = "Must specify two-factor authentication OTP code."
 LOCKOUT_MESSAGE = "Maximum number of login attempts exceeded. Please try again later."
+DOCS_DELETE_TOKEN = DOCS_AUTHORIZATIONS + "#revoke-an-authorization-for-an-application"
+DOCS_DELETE_GRANT = DOCS_AUTHORIZATIONS + "#revoke-a-grant-for-an-application"
+DOCS_REMOVED = "https://docs.github.com/rest"
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+OAUTH_ACCESS = "OauthAccess"  # the resource name in the Authorizations API's 422 errors
 
 
 def isoformat(timestamp: float) -> str:

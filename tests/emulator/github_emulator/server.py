@@ -37,5 +37,9 @@ def tls_context(tls_dir: Path, host: str) -> ssl.SSLContext:
 
 
 def build_server(host: str, port: int, app: Any, ssl_context: Optional[ssl.SSLContext] = None) -> BaseWSGIServer:
-    """A threaded werkzeug server (HTTP/1.1 keep-alive) bound to host:port; port 0 picks a free port."""
+    """A threaded werkzeug server bound to host:port; port 0 picks a free port.
+
+    It answers in HTTP/1.1, but werkzeug's request handler sends ``Connection: close`` on every response and closes the
+    connection, so there is no keep-alive: each request needs its own connection (and TLS handshake).
+    """
     return make_server(host, port, app, threaded=True, request_handler=QuietRequestHandler, ssl_context=ssl_context)

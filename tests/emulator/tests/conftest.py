@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import queue
 import re
 import signal
@@ -30,9 +29,12 @@ from openapi_schema_validator import OAS30Validator
 from replay import OUTCOMES
 
 EMULATOR_DIR = Path(__file__).resolve().parents[1]
-REPO_ROOT = EMULATOR_DIR.parents[1]
-REFERENCE_DIR = Path(os.environ.get("GITHUB_EMULATOR_REFERENCE", REPO_ROOT.parent / "shared" / "reference"))
+# The reference data lives in the repository (tests/emulator/reference/; provenance in its PROVENANCE.md).
+REFERENCE_DIR = EMULATOR_DIR / "reference"
 OPENAPI_PATH = REFERENCE_DIR / "github-oauth-authorizations.openapi.json"
+# The extract holds only /authorizations* and /applications*; the API root (GET /) is checked against the ghes-3.6
+# components.schemas.root kept beside it, and counted separately.
+ROOT_SCHEMA_PATH = REFERENCE_DIR / "ghes-3.6-root.schema.json"
 READY_PREFIX = "github_emulator listening on "
 READY_TIMEOUT = 30.0
 
@@ -44,10 +46,11 @@ OTP_SECRET = DEMO_USER["otp_secret"]
 CLIENT_ID = DEMO_APP["client_id"]
 CLIENT_SECRET = DEMO_APP["client_secret"]
 
-# Statuses the contract (API_CONTRACT.md) requires but the OpenAPI extract does not declare for that operation.
+# Statuses the contract (reference/CONTRACT.md) requires but the OpenAPI extract does not declare for that operation.
 # Their bodies are still validated, against the extract's own error schemas. Counted and printed at the end.
 CONTRACT_WINS: Counter[str] = Counter()
 VALIDATED: Counter[str] = Counter()
+ROOT_VALIDATED: Counter[str] = Counter()
 
 
 class EmulatorProcess:
@@ -114,7 +117,7 @@ class OpenAPIChecker:
         copy.url = urlunsplit(("https", "api.github.com", api_path, parts.query, ""))
         key = f"{prepared.method} {response.status_code}"
         if prepared.method == "POST" and re.fullmatch(r"/authorizations/\d+", api_path):
-            # GitHub accepts POST in place of PATCH (API_CONTRACT.md 1.2); the extract lists only PATCH.
+            # GitHub accepts POST in place of PATCH (reference/CONTRACT.md#endpoints); the extract lists only PATCH.
             copy.method = "PATCH"
             key = f"POST-as-PATCH {response.status_code}"
         try:
@@ -137,6 +140,23 @@ class OpenAPIChecker:
 def openapi_checker() -> OpenAPIChecker:
     """One shared checker (building it parses the extract)."""
     return OpenAPIChecker()
+
+
+@functools.cache
+def root_validator() -> OAS30Validator:
+    """A validator for the API root document (ghes-3.6 ``components.schemas.root``)."""
+    return OAS30Validator(json.loads(ROOT_SCHEMA_PATH.read_text(encoding="utf-8"))["schema"])
+
+
+def check_root(response: requests.Response) -> None:
+    """Validate a ``GET {prefix}/`` answer: the root document on 200, GitHub's basic-error body otherwise."""
+    key = f"GET {response.status_code}"
+    if response.status_code == 200:
+        root_validator().validate(response.json())
+    else:
+        assert response.status_code == 404, f"GET / answered {response.status_code}"
+        openapi_checker().error_validators["basic-error"].validate(response.json())
+    ROOT_VALIDATED[key] += 1
 
 
 class GitHubSession(requests.Session):
@@ -168,6 +188,8 @@ class GitHubSession(requests.Session):
             path = path[len(self.prefix) :]
         if self.validate and (path.startswith("/authorizations") or path.startswith("/applications")):
             openapi_checker().check(request, response, path)
+        elif self.validate and request.method == "GET" and path in ("", "/"):
+            check_root(response)
         return response
 
 
@@ -215,8 +237,13 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if VALIDATED or CONTRACT_WINS:
         terminalreporter.write_line(f"OpenAPI: {sum(VALIDATED.values())} responses validated against their operation: {dict(sorted(VALIDATED.items()))}")
         terminalreporter.write_line(
-            "OpenAPI: contract wins (status required by API_CONTRACT.md, not declared for that operation in the extract; "
+            "OpenAPI: contract wins (status required by reference/CONTRACT.md, not declared for that operation in the extract; "
             f"body validated against basic-error/validation-error): {sum(CONTRACT_WINS.values())}: {dict(sorted(CONTRACT_WINS.items()))}"
+        )
+    if ROOT_VALIDATED:
+        terminalreporter.write_line(
+            "API root (GET /, not in the extract): validated against reference/ghes-3.6-root.schema.json (200) or basic-error (404): "
+            f"{sum(ROOT_VALIDATED.values())}: {dict(sorted(ROOT_VALIDATED.items()))}"
         )
 
 

@@ -1,4 +1,4 @@
-"""Replaying real recorded GitHub exchanges (shared/reference/recorded/) against the emulator.
+"""Replaying real recorded GitHub exchanges (tests/emulator/reference/recorded/) against the emulator.
 
 Each recording file (one INDEX.json entry) is parsed into exchanges, classified (replay or skip with a stated
 reason), seeded (users, apps and pre-existing authorizations the recording assumes), replayed over HTTP, and compared:
@@ -25,7 +25,7 @@ import yaml
 from github_emulator.auth import TOTP
 
 SEMANTICS_CHANGED = "2015-04-20"  # CHG-2015-04-20: token no longer returned for existing authorizations
-NOTE_REQUIRED_SINCE = "2014-02-01"  # API_CONTRACT.md 3.4: note became required around Feb 2014
+NOTE_REQUIRED_SINCE = "2014-02-01"  # CONTRACT.md#error-bodies: a note is required since about February 2014
 HAND_EDITED = re.compile(r"octokit\.rb/2020-02-28_4ebac7b66/.*/_(check|reset|revoke)_application_authorization/")
 PASSWORD = "replay-password"
 OTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -315,7 +315,7 @@ def skip_reason(recording: Recording) -> Optional[str]:
                 return "recorded before 2014-02: POST /authorizations without a note got 201 (a note is required since)"
     for exchange in recording.exchanges:
         if exchange.method == "PUT" and "client_id" in _body_json(exchange) and exchange.status != 422:
-            return "recorded 2013-2015: client_id in the PUT body was accepted then; rejected with 422 since 2018 (API_CONTRACT.md 3.4)"
+            return "recorded 2013-2015: client_id in the PUT body was accepted then; rejected with 422 since 2018 (CONTRACT.md#get-or-create)"
     return None
 
 

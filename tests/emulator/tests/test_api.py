@@ -1,4 +1,4 @@
-"""GitHub's semantics for /authorizations* and /applications* (API_CONTRACT.md sections 1-3 and 9)."""
+"""GitHub's semantics for /authorizations* and /applications* (reference/CONTRACT.md: get-or-create, tokens, error bodies, pagination)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Authentication failures, lockout and two-factor authentication (API_CONTRACT.md section 3)."""
+"""Authentication failures, lockout and two-factor authentication (reference/CONTRACT.md#two-factor-authentication, #authentication-errors)."""
 
 from __future__ import annotations
 

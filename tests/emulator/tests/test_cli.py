@@ -166,3 +166,34 @@ def test_runs_from_pythonpath_without_install(tmp_path: Path) -> None:
         assert GitHubSession(started.url, auth=(LOGIN, PASSWORD)).get("/authorizations").status_code == 200
     finally:
         started.stop()
+
+
+def test_state_file_of_another_version_is_refused(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    first = EmulatorProcess("--state", str(state))
+    first.stop()
+    saved = json.loads(state.read_text())
+    assert saved["version"] == 1
+    state.write_text(json.dumps({**saved, "version": 99}))
+    result = subprocess.run(
+        [sys.executable, "-m", "github_emulator", "--port", "0", "--state", str(state)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+        cwd=EMULATOR_DIR,
+    )
+    assert result.returncode == 2
+    assert "has version 99; this emulator reads version 1" in result.stderr
+    assert result.stdout == ""
+
+
+def test_every_answer_closes_the_connection(emulator: EmulatorProcess, gh: GitHubSession) -> None:
+    # server.build_server's docstring: HTTP/1.1 answers, but no keep-alive.
+    for reply in (
+        gh.put(f"/authorizations/clients/{CLIENT_ID}", json=BODY),
+        gh.get("/nothing-here"),
+        requests.get(emulator.url + "/_emulator/health", timeout=5),
+    ):
+        assert reply.raw.version == 11
+        assert reply.headers["Connection"] == "close"

@@ -1,5 +1,5 @@
 """The OpenAPI extract against the emulator: every operation is served, and where the extract's examples contradict
-API_CONTRACT.md the contract wins (each such case is asserted here, so the disagreement stays visible).
+reference/CONTRACT.md the contract wins (each such case is asserted here, so the disagreement stays visible).
 
 Every response in this suite is also validated against the extract by conftest.GitHubSession.
 """
@@ -40,7 +40,7 @@ def test_every_operation_is_routed(path: str, method: str) -> None:
 
 def test_existing_token_example_is_wrong_contract_wins(gh: GitHubSession) -> None:
     # The extract's "response if returning an existing token" example shows a non-empty token. Real GitHub (and
-    # API_CONTRACT.md section 2) answers an existing authorization with "token": "". The contract wins.
+    # reference/CONTRACT.md#get-or-create) answers an existing authorization with "token": "". The contract wins.
     documented = example("authorization-response-if-returning-an-existing-token-2")
     assert documented["token"] != ""
     body = {"client_secret": CLIENT_SECRET}
@@ -66,5 +66,5 @@ def test_created_authorization_matches_example_keys(gh: GitHubSession) -> None:
     documented = example("authorization")
     created = gh.put(f"/authorizations/clients/{CLIENT_ID}/keys", json={"client_secret": CLIENT_SECRET}).json()
     # The example also carries "user" and "installation" (GitHub Apps); OAuth app authorizations from get-or-create
-    # never had them in real recordings (API_CONTRACT.md 1.1).
+    # never had them in real recordings (reference/CONTRACT.md#the-authorization-object).
     assert set(documented) - {"user", "installation"} <= set(created)

@@ -1,4 +1,4 @@
-"""Every recorded exchange under shared/reference/recorded/ replays against the emulator (see replay.py)."""
+"""Every recorded exchange under tests/emulator/reference/recorded/ replays against the emulator (see replay.py)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ EXPECTED_EXCLUSIONS = {
     "static JSON fixture: no HTTP exchange to replay": 9,
     "WireMock response body file: replayed through the mapping that references it": 4,
     "hand-edited upstream (INDEX.md: not a genuine recording)": 3,
-    "recorded 2013-2015: client_id in the PUT body was accepted then; rejected with 422 since 2018 (API_CONTRACT.md 3.4)": 3,
+    "recorded 2013-2015: client_id in the PUT body was accepted then; rejected with 422 since 2018 (CONTRACT.md#get-or-create)": 3,
     "DELETE /applications/{client_id}/tokens (revoke all) was removed on 2016-01-25 and is not in the OpenAPI extract": 3,
 }
 
