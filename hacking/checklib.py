@@ -229,10 +229,9 @@ def integration_step(tally: Tally, at: AnsibleTest, label: str = "ansible-test i
                 failed += 1
             elif "All assertions passed" in (case.findtext("system-out") or ""):
                 passed += 1
-                target = Path(path).stem.rsplit("-", 1)[-1]
-                asserted[target] = asserted.get(target, 0) + 1
+                asserted[Path(path).name] = asserted.get(Path(path).name, 0) + 1  # <target>-<random>-<time>.xml
     problems = [f"target {name} did not run" for name in expected if name not in ran]
-    problems += [f"target {name} ran no assert" for name in expected if name in ran and not any(name in key for key in asserted)]
+    problems += [f"target {name} ran no assert" for name in expected if name in ran and not any(key.startswith(f"{name}-") for key in asserted)]
     if not expected:
         problems.append("no integration target found")
     for problem in problems:
