@@ -7,7 +7,8 @@ Paths are dispatched with werkzeug's ``DispatcherMiddleware``, which moves the m
 - anything else, when a prefix is set: the stand-in for the GHES web UI (web.py).
 
 An API request is logged (log.py), may meet a queued fault (faults.py), answers 404 in removed mode, counts toward the
-rate limit (limits.py), and is then served by the API (api.py). Every API and control answer gets GitHub's common
+rate limit (limits.py), and is then served by the API (api.py). A ``drop`` or ``delay`` fault with ``when: after_commit``
+acts once the answer is made: the request has then been fully handled (an authorization created and stored). Every API and control answer gets GitHub's common
 headers (headers.py) and ``X-RateLimit-*``.
 """
 
@@ -26,9 +27,9 @@ from github_emulator.api import GitHubAPI
 from github_emulator.auth import Authenticator
 from github_emulator.config import Config
 from github_emulator.control import ControlAPI
-from github_emulator.faults import FaultQueue, drop_connection, fault_response
+from github_emulator.faults import AFTER_COMMIT, BEFORE, Fault, FaultQueue, WaitInterrupted, drop_connection, fault_response, wait
 from github_emulator.headers import add_github_headers
-from github_emulator.limits import RateLimiter
+from github_emulator.limits import RateLimiter, new_request_id
 from github_emulator.log import RequestLog
 from github_emulator.store import Store
 from github_emulator.web import WebUI
@@ -94,15 +95,23 @@ class EmulatorApp:
         return self.enterprise_version_override or str(self.store.config.settings["enterprise_version"])
 
     def reset(self, config: Optional[Config] = None) -> None:
-        """Back to the loaded config (or a new one): state, log, faults, clock, lockouts, OTP mode, removed mode."""
+        """Back to the loaded config (or a new one): state, log, faults, clock, lockouts, OTP mode, removed mode.
+
+        Delays in progress end at once and drop their connections, so no delayed request lands in the new state.
+        """
         if config is not None:
             self.initial_config = config
+        self.faults.interrupt_waits()
         self.store.load(self.initial_config)
         self.authenticator.reset()
         self.faults.clear()
         self.limiter.reset()
         self.set_removed(self.initial_removed)
         self.log.clear()
+
+    def shutdown(self) -> None:
+        """The server stops: end every delay now and any later one at once (their connections are dropped)."""
+        self.faults.interrupt_waits(final=True)
 
     # ---- WSGI -------------------------------------------------------------------------------------------
 
@@ -115,11 +124,16 @@ class EmulatorApp:
         return response(environ, start_response)
 
     def serve_api(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        """A GitHub API request, logged once its answer is made (or its connection dropped)."""
+        """A GitHub API request, logged once its answer is made (or its connection dropped).
+
+        A request whose delay a reset or the stopping emulator cut short is not logged: it belongs to the state before.
+        """
         request = Request(environ)
         started = time.time()
         try:
             response = self._handle(request)
+        except WaitInterrupted:
+            raise
         except BaseException:
             self.log.add(request, None, started)
             raise
@@ -127,14 +141,30 @@ class EmulatorApp:
         return response(environ, start_response)
 
     def _handle(self, request: Request) -> Response:
-        # Every matching delay fault is served before the request, so one request uses up all counts of a delay fault.
-        while (delay := self.faults.take(("delay",), request, record=False)) is not None:
-            time.sleep(delay.seconds)
+        # At most one delay fault and one status/drop/rate_limit fault apply to a request, each losing one count.
+        delay = self.faults.take(("delay",), request)
+        if delay is not None and delay.when == BEFORE:
+            self._delay(request, delay, None)
         fault = self.faults.take(("status", "drop", "rate_limit"), request)
-        if fault is not None:
-            if fault.kind == "drop":
-                drop_connection(request)
-            return self._finish(fault_response(fault), request)
+        if fault is not None and fault.kind == "drop" and fault.when == BEFORE:
+            drop_connection(request)
+        if fault is not None and fault.kind != "drop":
+            response = self._finish(fault_response(fault, request, self.limiter), request)
+        else:
+            response = self._serve(request)
+        if fault is not None and fault.kind == "drop":  # when: after_commit
+            drop_connection(request, response)
+        if delay is not None and delay.when == AFTER_COMMIT:
+            self._delay(request, delay, response)
+        return response
+
+    def _delay(self, request: Request, delay: Fault, committed: Optional[Response]) -> None:
+        """Hold the request for the delay's seconds, then go on (``then: answer``) or drop the connection."""
+        wait(request, delay.seconds)
+        if delay.then == "drop":
+            drop_connection(request, committed)
+
+    def _serve(self, request: Request) -> Response:
         if self.removed and removed_path(request.path):
             return self._finish(responses.error(404, "Not Found", responses.DOCS_REMOVED), request)
         limited = self.limiter.consume(request)
@@ -143,7 +173,14 @@ class EmulatorApp:
         return self._finish(self.api.dispatch(request), request)
 
     def _finish(self, response: Response, request: Optional[Request]) -> Response:
-        """Add ``X-RateLimit-*`` (for the request's identity) and GitHub's other common headers."""
+        """Add ``X-RateLimit-*`` (for the request's identity) and GitHub's other common headers.
+
+        An HTML answer (the "Unicorn!" page of a ``status`` fault with ``body: html``) comes from GitHub's front end, not
+        from the API: it gets only ``X-GitHub-Request-Id``.
+        """
+        if response.mimetype == "text/html":
+            response.headers.setdefault("X-GitHub-Request-Id", new_request_id())
+            return response
         self.limiter.add_headers(response, request)
         add_github_headers(response, self.enterprise_version)
         return response

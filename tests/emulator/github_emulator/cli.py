@@ -64,5 +64,6 @@ def main(argv: Optional[list[str]] = None) -> int:
     except SystemExit as exc:
         return 0 if exc.code in (0, 128 + signal.SIGTERM) else int(exc.code or 0)
     finally:
+        app.shutdown()  # delays in progress end now and drop their connections
         server.server_close()
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from typing import TYPE_CHECKING, Optional
 
 from werkzeug.wrappers import Request, Response
@@ -16,26 +17,69 @@ if TYPE_CHECKING:
 RATE_WINDOW_SECONDS = 3600
 ANONYMOUS_DEFAULT = 60  # the limit shown when no request is at hand (control answers)
 RATE_LIMIT_MESSAGE = "API rate limit exceeded for user ID {id}."
-SECONDARY_RATE_LIMIT_MESSAGE = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
-DOCS_SECONDARY_RATE_LIMIT = "https://docs.github.com/rest/overview/resources-in-the-rest-api#secondary-rate-limits"
+ANONYMOUS_RATE_LIMIT_MESSAGE = (
+    "API rate limit exceeded for {address}. (But here's the good news: Authenticated requests get a higher rate limit. "
+    "Check out the documentation for more details.)"
+)
+SECONDARY_RATE_LIMIT_MESSAGE = (
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
+    "If you reach out to GitHub Support for help, please include the request ID {request_id}."
+)
+DOCS_SECONDARY_RATE_LIMIT = "https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"
 
 
-def rate_limited(status: int, *, reset_in: int, retry_after: Optional[int], message: Optional[str]) -> Response:
-    """A rate-limited answer: 403 or 429, ``X-RateLimit-Remaining: 0``, the reset time, and ``Retry-After`` when given.
-
-    A 403 without ``retry_after`` carries the primary rate-limit message; otherwise the secondary rate-limit message.
-    """
-    headers = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(time.time()) + reset_in), "X-RateLimit-Used": "5000"}
-    if retry_after is not None:
-        headers["Retry-After"] = str(retry_after)
-    if status == 429 or retry_after is not None:
-        response = responses.error(status, message or SECONDARY_RATE_LIMIT_MESSAGE, DOCS_SECONDARY_RATE_LIMIT)
-    else:
-        response = responses.error(status, message or RATE_LIMIT_MESSAGE.format(id=1), responses.DOCS_RATE_LIMIT)
-    response.headers["X-RateLimit-Limit"] = "5000"
-    for key, value in headers.items():
-        response.headers[key] = value
+def _exhausted(response: Response, limit: int, reset_in: int) -> Response:
+    """The primary limit's headers: ``X-RateLimit-Remaining: 0`` and the reset ``reset_in`` seconds from now."""
+    headers = response.headers
+    headers["X-RateLimit-Limit"] = str(limit)
+    headers["X-RateLimit-Remaining"] = "0"
+    headers["X-RateLimit-Reset"] = str(int(time.time()) + reset_in)
+    headers["X-RateLimit-Used"] = str(limit)
+    headers["X-RateLimit-Resource"] = "core"
     return response
+
+
+def primary_limited(
+    status: int, limiter: RateLimiter, request: Request, *, reset_in: int, retry_after: Optional[int] = None, message: Optional[str] = None
+) -> Response:
+    """GitHub's primary rate limit: 403 (or 429), ``X-RateLimit-Remaining: 0``, ``X-RateLimit-Reset`` = now + ``reset_in``.
+
+    ``Retry-After`` only when ``retry_after`` is given (GitHub does not send it for the primary limit).
+    """
+    response = responses.error(status, message or limiter.primary_message(request), responses.DOCS_RATE_LIMIT)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return _exhausted(response, limiter.limit_for(request), reset_in)
+
+
+def secondary_limited(
+    status: int,
+    limiter: RateLimiter,
+    request: Request,
+    *,
+    retry_after: Optional[int],
+    message: Optional[str] = None,
+    exhausted_reset_in: Optional[int] = None,
+) -> Response:
+    """GitHub's secondary rate limit: 403 (or 429), its message, and ``Retry-After`` when ``retry_after`` is not None.
+
+    The ``X-RateLimit-*`` headers are the identity's usual ones (the primary limit is not exhausted), unless
+    ``exhausted_reset_in`` is given: then they are the primary limit's (``Remaining: 0``), as the original rate_limit
+    fault sent them.
+    """
+    request_id = new_request_id()
+    body = message or SECONDARY_RATE_LIMIT_MESSAGE.format(request_id=request_id)
+    response = responses.error(status, body, DOCS_SECONDARY_RATE_LIMIT, {"X-GitHub-Request-Id": request_id})
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    if exhausted_reset_in is not None:
+        _exhausted(response, limiter.limit_for(request), exhausted_reset_in)
+    return response
+
+
+def new_request_id() -> str:
+    """An ``X-GitHub-Request-Id`` value (the same form headers.py makes)."""
+    return uuid.uuid4().hex[:20].upper()
 
 
 class RateLimiter:
@@ -69,8 +113,20 @@ class RateLimiter:
             used += 1
             self._windows[identity] = (reset_at, used)
         if self.store.config.settings["enforce_rate_limit"] and used > limit:
-            return rate_limited(403, reset_in=0, retry_after=None, message=None)
+            return primary_limited(403, self, request, reset_in=max(reset_at - now, 0))
         return None
+
+    def limit_for(self, request: Request) -> int:
+        """The ``X-RateLimit-Limit`` of the request's identity (``rate_limit`` for Basic logins, else ``anonymous_rate_limit``)."""
+        return self._identity(request)[1]
+
+    def primary_message(self, request: Request) -> str:
+        """GitHub's primary rate-limit message: by user ID for a known Basic login, else by client address."""
+        credentials = request.authorization
+        user = self.store.users.get(credentials.username or "") if credentials is not None and credentials.type == "basic" else None
+        if user is not None:
+            return RATE_LIMIT_MESSAGE.format(id=user.id)
+        return ANONYMOUS_RATE_LIMIT_MESSAGE.format(address=request.remote_addr)
 
     def _peek(self, identity: str) -> tuple[int, int]:
         now = int(time.time())
