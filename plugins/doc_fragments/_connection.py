@@ -58,8 +58,28 @@ options:
   timeout:
     description:
       - Seconds to wait for each HTTP response.
+      - Also bounds the wait for the lock of O(ignore:token_path) where a module has that option.
     type: float
     default: 30
+  retries:
+    description:
+      - How many times one request is retried after a connection error, a timeout, a 500, 502, 503 or 504 answer, or a
+        rate limit that resets within O(rate_limit_wait). Backoff is exponential with jitter.
+      - 400, 401, 404, 410 and 422 answers are never retried, nor is any other 403, such as GitHub's lockout of password
+        logins after failed attempts, which every retry would extend.
+      - All attempts of one request end within O(rate_limit_wait) + (O(timeout) + 8) * (O(retries) + 1) seconds.
+      - V(0) turns retries off.
+    type: int
+    default: 3
+  rate_limit_wait:
+    description:
+      - The longest wait, in seconds, for a rate limit to reset before a request is retried.
+      - GitHub's primary limit (C(X-RateLimit-Remaining) 0) is waited for until C(X-RateLimit-Reset) plus 1 s; a secondary
+        limit for its C(Retry-After), or 60 s when a 429 answer gives neither header.
+      - A limit that resets later fails the task at once, with the reset time in the message.
+      - GitHub Enterprise Server has rate limits off by default; administrators can turn them on.
+    type: float
+    default: 60
 requirements:
   - requests
   - pyotp (when O(otp_secret) is used)

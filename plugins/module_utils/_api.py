@@ -15,17 +15,20 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import time
 import traceback
 import typing as t
 from urllib.parse import urlsplit
 
 from ansible_collections.oauthkit.github.plugins.module_utils import _errors as errors
+from ansible_collections.oauthkit.github.plugins.module_utils import _retry
 
 if t.TYPE_CHECKING:
     from ansible_collections.oauthkit.github.plugins.module_utils._otp import OTPSource
 
 try:
     import requests
+    from requests.adapters import HTTPAdapter
 except ImportError:
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR: str | None = traceback.format_exc()
@@ -37,6 +40,8 @@ COLLECTION_VERSION = "0.1.0"
 USER_AGENT = f"oauthkit.github/{COLLECTION_VERSION}"
 ACCEPT = "application/vnd.github.v3+json"
 DEFAULT_TIMEOUT = 30.0
+DEFAULT_RETRIES = 3
+DEFAULT_RATE_LIMIT_WAIT = 60.0
 REMOVED_HINT = (
     "github.com removed the OAuth Authorizations API on 2020-11-13; "
     "point api_url at a GitHub Enterprise Server that still serves it (https://HOST/api/v3)."
@@ -65,6 +70,7 @@ class APIResponse:
     data: t.Any
     created: bool = False
     next_url: str | None = None
+    answer_lost: bool = False  # an earlier attempt of this request failed after it was sent: the server may have done it
 
 
 def describe_validation_errors(body: dict[str, t.Any]) -> str:
@@ -263,6 +269,8 @@ class GitHubClient:
         validate_certs: bool = True,
         ca_path: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        retries: int = DEFAULT_RETRIES,
+        rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT,
         session: requests.Session | None = None,
     ) -> None:
         self.api_url = api_url.rstrip("/")
@@ -275,6 +283,36 @@ class GitHubClient:
         # Passed with every request: a session-level verify loses to REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE in the environment.
         self._verify: bool | str = (ca_path or True) if validate_certs else False
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": ACCEPT})
+        self._retries = retries
+        self._rate_limit_wait = rate_limit_wait
+        self.attempts: list[_retry.Attempt] = []
+        self.clock: t.Callable[[], float] = time.monotonic  # for the retry deadline and waits; the tests replace both
+        self.sleep: t.Callable[[float], None] = time.sleep
+        self._adapter = HTTPAdapter()
+        for prefix in ("http://", "https://"):
+            self.session.mount(prefix, self._adapter)
+
+    @property
+    def retries_made(self) -> int:
+        """How many retries the transport made, over every request of this client."""
+        return len(self.attempts)
+
+    @property
+    def otp_wait(self) -> float:
+        """Seconds spent waiting for the next two-factor step."""
+        return getattr(self._otp, "waited", 0.0)
+
+    def _arm_retries(self) -> None:
+        """A fresh policy for one request: its deadline bounds every attempt, wait and backoff of that request."""
+        budget = self._rate_limit_wait + (self._timeout + _retry.BACKOFF_MAX) * (self._retries + 1)
+        self._adapter.max_retries = _retry.GitHubRetry(
+            self._retries,
+            rate_limit_wait=self._rate_limit_wait,
+            deadline=self.clock() + budget,
+            attempts=self.attempts,
+            clock=self.clock,
+            sleeper=self.sleep,
+        )
 
     def _send(  # noqa: PLR0913 - one request's parts
         self, method: str, url: str, body: t.Any, params: dict[str, t.Any] | None, *, otp: str | None, auth: tuple[str, str] | None = None
@@ -354,12 +392,15 @@ class GitHubClient:
         url = url or f"{self.api_url}{path}"
         source = None if app_auth else self._otp
         otp = source.code() if source is not None else None
+        first_attempt = len(self.attempts)
+        self._arm_retries()
         response = self._send(method, url, body, params, otp=otp, auth=app_auth)
         retried = False
         if source is not None and response.status_code == 401 and _otp_kind(response) is not None:
             fresh = source.next_code()
             if fresh is not None:
                 otp, retried = fresh, True
+                self._arm_retries()
                 response = self._send(method, url, body, params, otp=otp)
         status = response.status_code
         if status == 404 and missing_ok:
@@ -386,7 +427,8 @@ class GitHubClient:
             raise errors.UnexpectedResponse(
                 f"{method} {path} returned {status} without {kind} in its body, which the API contract promises.", status=status, method=method, path=path
             )
-        return APIResponse(data=data, created=status == 201, next_url=response.links.get("next", {}).get("url"))
+        lost = any(attempt.maybe_committed for attempt in self.attempts[first_attempt:])
+        return APIResponse(data=data, created=status == 201, next_url=response.links.get("next", {}).get("url"), answer_lost=lost)
 
     def paginate(self, path: str, params: dict[str, t.Any] | None = None) -> t.Iterator[t.Any]:
         """Yield the items of a list endpoint, following ``Link: rel="next"`` on the same server only."""

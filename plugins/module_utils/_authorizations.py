@@ -85,6 +85,15 @@ class Outcome:
         return res
 
 
+class Got(t.NamedTuple):
+    """What get-or-create got: whether GitHub created the authorization now, the authorization, and whether the answer to an
+    earlier attempt of the same PUT was lost after the request was sent (GitHub may have created it then, with a token nobody saw)."""
+
+    created: bool
+    authorization: dict[str, t.Any]
+    answer_lost: bool = False
+
+
 def without_token(authorization: dict[str, t.Any] | None) -> dict[str, t.Any] | None:
     """The API object without its ``token`` field."""
     if authorization is None:
@@ -136,8 +145,8 @@ class Authorizations:
     def __init__(self, client: GitHubClient) -> None:
         self.client = client
 
-    def get_or_create(self, desired: Desired) -> tuple[bool, dict[str, t.Any]]:
-        """``PUT /authorizations/clients/{client_id}[/{fingerprint}]``: (created, authorization)."""
+    def get_or_create(self, desired: Desired) -> Got:
+        """``PUT /authorizations/clients/{client_id}[/{fingerprint}]``."""
         path = f"/authorizations/clients/{quote(desired.client_id, safe='')}"
         if desired.fingerprint is not None:
             path += f"/{quote(desired.fingerprint, safe='')}"
@@ -147,7 +156,7 @@ class Authorizations:
             if value is not None:
                 body[field] = list(value) if field == "scopes" else value
         response = self.client.request("PUT", path, body=body, expect=(200, 201), shape=dict)
-        return response.created, response.data
+        return Got(response.created, response.data, response.answer_lost)
 
     def find(self, desired: Desired) -> dict[str, t.Any] | None:
         """The user's authorization for (client_id, fingerprint), from the paginated list; GET only."""
@@ -181,7 +190,15 @@ def ensure_present(api: Authorizations, desired: Desired, *, check_mode: bool) -
             predicted = {**predicted, **planned.changes}
         return Outcome(planned.changed, planned.action, predicted, {"before": planned.before, "after": planned.after})
 
-    created, current = api.get_or_create(desired)
+    created, current, answer_lost = api.get_or_create(desired)
+    if not created and answer_lost:
+        raise errors.TokenLost(
+            f"The answer to a first attempt of the PUT was lost on the way, and the retry found authorization {current.get('id')} "
+            f"(token ending {current.get('token_last_eight')}). If that first attempt created it, GitHub sent its token in the lost "
+            "answer and never shows it again. If you do not hold that token, delete the authorization (state: absent) and run "
+            "again; with token_path and recreate: when_lost the module does this itself.",
+            authorization_id=current.get("id"),
+        )
     if created:
         token = current.get("token") or None
         if token is None:

@@ -48,10 +48,11 @@ class Custody:
     recreate: str = NEVER
 
 
-def _lost(status: str, authorization: dict[str, t.Any], file: store.TokenFile) -> errors.TokenLost:
+def _lost(status: str, authorization: dict[str, t.Any], file: store.TokenFile, *, answer_lost: bool = False) -> errors.TokenLost:
     what = "is missing or empty" if status == store.MISSING else "holds another token than authorization's"
+    why = " The answer to a first attempt of the PUT was lost on the way: GitHub probably created it then." if answer_lost else ""
     return errors.TokenLost(
-        f"token_path {file.path} {what} ({status}) for authorization {authorization.get('id')} "
+        f"token_path {file.path} {what} ({status}) for authorization {authorization.get('id')}{why} "
         f"(token ending {authorization.get('token_last_eight')}), and GitHub never shows a token again. Nothing was deleted. "
         "Set recreate: when_lost to replace the authorization with a new one whose token is stored, or delete the "
         "authorization (state: absent) and run again.",
@@ -68,14 +69,14 @@ def ensure_present(api: Authorizations, desired: Desired, custody: Custody, *, c
     """Get or create the authorization, repair drift, and make ``custody.file`` hold its token."""
     if check_mode:
         return _predict(api, desired, custody)
-    created, current = api.get_or_create(desired)
+    created, current, answer_lost = api.get_or_create(desired)
     if created:
         _store_or_roll_back(api, custody.file, current)
         after = current_diff_view(current, desired)
         return Outcome(True, "create", without_token(current), _diff({}, after, None, store.CREATED), token_status=store.CREATED)
     status = custody.file.status(current.get("hashed_token"))
     if status != store.VERIFIED and custody.recreate == NEVER:
-        raise _lost(status, current, custody.file)
+        raise _lost(status, current, custody.file, answer_lost=answer_lost)
     planned = plan(current, desired)
     if planned.action == "update":
         current = api.update(current["id"], planned.changes)
@@ -88,7 +89,7 @@ def ensure_present(api: Authorizations, desired: Desired, custody: Custody, *, c
         action = "rotate"
     else:
         api.delete(current["id"])
-        created, fresh = api.get_or_create(desired)
+        created, fresh, _answer_lost = api.get_or_create(desired)
         if not created:
             raise errors.TokenNotReturned(
                 f"authorization {current.get('id')} was deleted to replace its lost token, but the next PUT found another one "

@@ -33,6 +33,8 @@ def connection_argument_spec() -> dict[str, dict[str, t.Any]]:
         "validate_certs": {"type": "bool", "default": True},
         "ca_path": {"type": "path"},
         "timeout": {"type": "float", "default": _api.DEFAULT_TIMEOUT},
+        "retries": {"type": "int", "default": _api.DEFAULT_RETRIES},
+        "rate_limit_wait": {"type": "float", "default": _api.DEFAULT_RATE_LIMIT_WAIT},
     }
 
 
@@ -71,6 +73,8 @@ class OAuthKitModule(AnsibleModule):
             validate_certs=self.params["validate_certs"],
             ca_path=self.params.get("ca_path"),
             timeout=self.params["timeout"],
+            retries=self.params["retries"],
+            rate_limit_wait=self.params["rate_limit_wait"],
         )
 
     def token_file(self, path: str) -> _token_store.TokenFile:
@@ -98,6 +102,13 @@ class OAuthKitModule(AnsibleModule):
         if file_args.get("mode") is None:
             file_args["mode"] = _token_store.DEFAULT_MODE
         return self.set_fs_attributes_if_different(file_args, changed)
+
+    @staticmethod
+    def transport_report(client: _api.GitHubClient | None) -> dict[str, t.Any]:
+        """``retries`` and ``otp_wait`` of the run, once a client was made."""
+        if client is None:
+            return {}
+        return {"retries": client.retries_made, "otp_wait": round(client.otp_wait, 1)}
 
     def fail_from(self, exc: OAuthKitError, **result: t.Any) -> t.NoReturn:
         """Fail the task with the exception's message and its secret-free details."""

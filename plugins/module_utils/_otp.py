@@ -135,6 +135,7 @@ class TOTPSource:
         self._clock = clock
         self._sleep = sleep
         self._last_step: int | None = None
+        self.waited = 0.0  # seconds spent waiting for a next step, over the source's life
 
     def step(self, at: float | None = None) -> int:
         """The TOTP time step (counter) at ``at``, or now."""
@@ -163,5 +164,7 @@ class TOTPSource:
             remaining = deadline - self._clock()
             if remaining <= 0:
                 return None
-            self._sleep(min(wanted * self._interval - self._clock() + 0.05, remaining))
+            pause = min(wanted * self._interval - self._clock() + 0.05, remaining)
+            self._sleep(pause)
+            self.waited += pause
         return self._code_at(self.step())

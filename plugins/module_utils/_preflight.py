@@ -51,7 +51,7 @@ def check(params: dict[str, t.Any], *, require_secret: bool) -> Checked:
 
     1. api_url: http(s), a host, no credentials, no query or fragment; a warning for http:// to a host that is not loopback.
     2. ca_path: an existing file.
-    3. timeout: greater than 0.
+    3. timeout greater than 0; retries and rate_limit_wait not negative.
     4. username and password: not empty.
     5. otp_secret: base32, at least 80 bits.
     6. otp: 6 to 8 digits.
@@ -65,6 +65,10 @@ def check(params: dict[str, t.Any], *, require_secret: bool) -> Checked:
     _ca_path(params.get("ca_path"))
     if params.get("timeout") is not None and params["timeout"] <= 0:
         raise InvalidInput("timeout must be a number of seconds greater than 0.")
+    if (params.get("retries") or 0) < 0:
+        raise InvalidInput("retries must be 0 (no retries) or more.")
+    if (params.get("rate_limit_wait") or 0) < 0:
+        raise InvalidInput("rate_limit_wait must be a number of seconds, 0 or more.")
     if not params.get("username"):
         raise InvalidInput("username is empty: set the GitHub login that owns the authorization (or GITHUB_USERNAME).")
     if not params.get("password"):

@@ -204,6 +204,16 @@ action:
   type: str
   choices: [create, update, delete, none, rotate, recreate]
   sample: create
+retries:
+  description: How many times the transport retried a request (see O(retries)); also in a failure's result.
+  returned: always, once the options passed the checks made before any request
+  type: int
+  sample: 0
+otp_wait:
+  description: Seconds spent waiting for the next 30-second two-factor step after GitHub rejected a code; also in a failure's result.
+  returned: always, once the options passed the checks made before any request
+  type: float
+  sample: 0.0
 token_status:
   description:
     - The custody of the token at O(token_path), after the run (in check mode, as predicted).
@@ -240,9 +250,11 @@ def main() -> None:
         add_file_common_args=True,
         supports_check_mode=True,
     )
+    client = None
     try:
         checked = module.preflight(require_secret=module.params["state"] == "present")
-        api = _authorizations.Authorizations(module.github_client(checked))
+        client = module.github_client(checked)
+        api = _authorizations.Authorizations(client)
         if module.params["state"] == "absent":
             outcome = _authorizations.ensure_absent(api, checked.desired, check_mode=module.check_mode)
         elif checked.token_path is None:
@@ -254,8 +266,8 @@ def main() -> None:
                 outcome = _custody.ensure_present(api, checked.desired, custody, check_mode=module.check_mode)
                 outcome.changed = module.token_file_attributes(checked.token_path, outcome.changed)
     except OAuthKitError as exc:
-        module.fail_from(exc)
-    module.exit_json(**outcome.result(with_diff=module._diff))
+        module.fail_from(exc, **module.transport_report(client))
+    module.exit_json(**outcome.result(with_diff=module._diff), **module.transport_report(client))
 
 
 if __name__ == "__main__":

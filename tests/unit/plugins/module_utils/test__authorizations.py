@@ -169,7 +169,8 @@ def api() -> auth.Authorizations:
 )
 def test_get_or_create_path_and_body(requests_mock: t.Any, api: auth.Authorizations, fingerprint: str | None, path: str) -> None:
     requests_mock.put(ANY_GHES_URL, **response_kwargs("authorization_existing"))
-    created, found = api.get_or_create(desired(fingerprint=fingerprint, scopes=["repo"], note="n"))
+    created, found, lost = api.get_or_create(desired(fingerprint=fingerprint, scopes=["repo"], note="n"))
+    assert lost is False
     assert created is False
     assert found["id"] == 223595300
     sent = requests_mock.last_request
@@ -181,7 +182,7 @@ def test_get_or_create_path_and_body(requests_mock: t.Any, api: auth.Authorizati
 
 def test_get_or_create_created(requests_mock: t.Any, api: auth.Authorizations) -> None:
     requests_mock.put(PUT_URL, **response_kwargs("authorization_created"))
-    created, found = api.get_or_create(desired())
+    created, found, _lost = api.get_or_create(desired())
     assert created is True
     assert found["token"] == "CHECK_APPLICATION_AUTHORIZATION_TOKEN"
     assert requests_mock.last_request.json() == {"client_secret": CLIENT_SECRET}
