@@ -49,7 +49,8 @@ def check(params: dict[str, t.Any], *, require_secret: bool) -> Checked:
 
     Checks 7 to 10 run for modules that have a client_id option; they build ``desired``.
 
-    1. api_url: http(s), a host, no credentials, no query or fragment; a warning for http:// to a host that is not loopback.
+    1. api_url: http(s), a host, no credentials, no query or fragment; a warning for http:// to a host that is not loopback,
+       and one for https:// with validate_certs false.
     2. ca_path: an existing file.
     3. timeout greater than 0; retries and rate_limit_wait not negative.
     4. username and password: not empty.
@@ -62,6 +63,9 @@ def check(params: dict[str, t.Any], *, require_secret: bool) -> Checked:
     11. token_path: only with state present; not a directory, and its directory exists.
     """
     api_url, warnings = _api_url(params.get("api_url"))
+    if params.get("validate_certs") is False and api_url.lower().startswith("https://"):
+        warnings += ("validate_certs is false: the server's certificate is not checked, so anyone on the path can read the password "
+                     "and the two-factor code. Give the CA's PEM file in ca_path instead.",)
     _ca_path(params.get("ca_path"))
     if params.get("timeout") is not None and params["timeout"] <= 0:
         raise InvalidInput("timeout must be a number of seconds greater than 0.")

@@ -201,3 +201,9 @@ def test_two_factor_checks_refuse(changes: dict[str, t.Any], fragment: str) -> N
 
 def test_no_desired_without_a_client_id_option() -> None:
     assert _preflight.check(CONNECTION, require_secret=False).desired is None
+
+
+@pytest.mark.parametrize(("api_url", "validate_certs", "warned"), [(API_URL, False, True), (API_URL, True, False), ("http://127.0.0.1/api/v3", False, False)])
+def test_validate_certs_false_warns_once(api_url: str, validate_certs: bool, warned: bool) -> None:
+    warnings = _preflight.check({**CONNECTION, "api_url": api_url, "validate_certs": validate_certs}, require_secret=False).warnings
+    assert len([w for w in warnings if "validate_certs is false" in w]) == (1 if warned else 0)
