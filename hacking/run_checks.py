@@ -59,8 +59,10 @@ def main() -> int:
 
     step("make demo (changed, then ok)", ["python", str(ROOT / "hacking" / "demo.py")], ROOT)
     step("ansible-lint (production)", ["ansible-lint", "--profile", "production"])
-    step("antsibull-docs lint", ["antsibull-docs", "lint-collection-docs", "--plugin-docs", "."])
+    lint_docs = ["antsibull-docs", "lint-collection-docs", "--plugin-docs", "--check-extra-docs-refs", "--validate-collection-refs", "all", "."]
+    step("antsibull-docs lint", lint_docs)
     step("ansible-doc renders", ["python", str(ROOT / "hacking" / "check_docs.py")])
+    step("troubleshooting guide covers every message", ["python", str(ROOT / "hacking" / "check_troubleshooting.py")], ROOT)
     dist = coll.parent.parent.parent / "dist"
     shutil.rmtree(dist, ignore_errors=True)
     if step("galaxy build", ["ansible-galaxy", "collection", "build", "--output-path", str(dist)]) == 0:
