@@ -47,7 +47,7 @@ class Checked:
 def check(params: dict[str, t.Any], *, require_secret: bool) -> Checked:
     """Run every pre-flight check, in this order, and return the normalised options.
 
-    Checks 7 to 10 run for modules that have a client_id option; they build ``desired``.
+    Checks 7 to 10 run when client_id is given; they build ``desired``.
 
     1. api_url: http(s), a host, no credentials, no query or fragment; a warning for http:// to a host that is not loopback,
        and one for https:// with validate_certs false.
@@ -79,12 +79,12 @@ def check(params: dict[str, t.Any], *, require_secret: bool) -> Checked:
         raise InvalidInput("password is empty: set the account's password, kept in ansible-vault (or GITHUB_PASSWORD).")
     otp_secret = _otp.normalize_secret(params["otp_secret"]) if params.get("otp_secret") else None
     otp = _otp.validate_code(params["otp"]) if params.get("otp") else None
-    if "client_id" not in params:
+    if params.get("client_id") is None:  # a module without the option, or where it is an optional filter
         return Checked(api_url, otp_secret, otp, None, warnings)
     desired = Desired(
-        client_id=_client_id(params.get("client_id")),
+        client_id=client_id(params.get("client_id")),
         client_secret=_client_secret(params.get("client_secret"), required=require_secret),
-        fingerprint=_fingerprint(params.get("fingerprint")),
+        fingerprint=fingerprint(params.get("fingerprint")),
         scopes=_scopes(params.get("scopes")),
         note=params.get("note"),
         note_url=params.get("note_url"),
@@ -139,7 +139,7 @@ def _ca_path(ca_path: str | None) -> None:
         raise InvalidInput(f"ca_path {ca_path!r} is not a file: give the PEM file of the CA that signed the server's certificate.")
 
 
-def _client_id(value: str | None) -> str:
+def client_id(value: str | None) -> str:
     client_id = (value or "").strip()
     if not _CLIENT_ID_RE.match(client_id):
         raise InvalidInput(
@@ -159,7 +159,7 @@ def _client_secret(value: str | None, *, required: bool) -> str:
     return secret
 
 
-def _fingerprint(value: str | None) -> str | None:
+def fingerprint(value: str | None) -> str | None:
     if value is not None and not _FINGERPRINT_RE.match(value):
         raise InvalidInput(
             "fingerprint must be 1 to 255 printable ASCII characters without spaces, '/' or '%' "

@@ -110,6 +110,9 @@ notes:
     token, delete the authorization with O(state=absent) and create it again.
   - Two-factor codes computed from O(otp_secret) are hidden from the output like other secrets.
 seealso:
+  - module: oauthkit.github.authorization_info
+  - plugin: oauthkit.github.totp
+    plugin_type: lookup
   - name: GitHub Enterprise Server OAuth Authorizations API
     description: The API this module uses.
     link: https://docs.github.com/en/enterprise-server@3.17/rest/oauth-authorizations/oauth-authorizations

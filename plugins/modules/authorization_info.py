@@ -1,0 +1,201 @@
+#!/usr/bin/python
+# Copyright (c) oauthkit.github contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: authorization_info
+short_description: List a GitHub user's OAuth authorizations
+version_added: 0.1.0
+description:
+  - Lists the OAuth authorizations of the user given in O(username), with C(GET /authorizations), following every page
+    (100 authorizations per page).
+  - The filters O(client_id), O(fingerprint), O(note) and O(note_regex) narrow the list; given together, an authorization
+    must match all of them. O(client_id) is also sent to GitHub, which then lists only that app's authorizations.
+  - Read-only; it never changes anything. The authorizations are returned without tokens; GitHub lists none anyway, only
+    C(token_last_eight) and C(hashed_token).
+  - The OAuth Authorizations API accepts only username and password (Basic authentication), with a two-factor code when the
+    account has 2FA. github.com removed the API on 2020-11-13; GitHub Enterprise Server still serves it.
+author:
+  - oauthkit maintainers (@oauthkit)
+extends_documentation_fragment:
+  - oauthkit.github._connection
+  - oauthkit.github._attributes
+  - oauthkit.github._attributes.ACTIONGROUP_GITHUB
+attributes:
+  check_mode:
+    support: full
+    details:
+      - This action does not modify state; it runs and returns the same in check mode.
+  diff_mode:
+    support: N/A
+    details:
+      - This action does not modify state.
+  idempotent:
+    support: full
+options:
+  client_id:
+    description:
+      - Only the authorizations of the OAuth app with this client ID, 20 characters.
+    type: str
+  fingerprint:
+    description:
+      - Only the authorization with this fingerprint (exact match).
+    type: str
+  note:
+    description:
+      - Only the authorizations whose note is exactly this text. An authorization without a note has the empty note V("").
+    type: str
+  note_regex:
+    description:
+      - Only the authorizations whose note matches this Python regular expression, searched anywhere in the note
+        (as Python's C(re.search) does; anchor it with C(^) and C($) for a whole-note match).
+      - An authorization without a note is matched as the empty note V("").
+      - An invalid expression fails the task before any request is sent.
+    type: str
+notes:
+  - The list is read in pages of 100 (C(per_page=100)), following the C(Link) header's C(next) page, on the same server only.
+seealso:
+  - module: oauthkit.github.authorization
+    description: Gets or creates, repairs and deletes an authorization.
+  - name: GitHub Enterprise Server OAuth Authorizations API
+    description: The API this module uses.
+    link: https://docs.github.com/en/enterprise-server@3.17/rest/oauth-authorizations/oauth-authorizations
+"""
+
+EXAMPLES = r"""
+- name: List the provisioner's authorizations
+  oauthkit.github.authorization_info:
+    api_url: https://ghes.example.com/api/v3
+    username: octocat
+    password: "{{ vault_github_password }}"
+    otp_secret: "{{ vault_github_otp_secret }}"
+    client_id: 0123456789abcdef0123
+  register: provisioner_authorizations
+
+- name: Show the hosts that hold one
+  ansible.builtin.debug:
+    msg: "{{ provisioner_authorizations.authorizations | map(attribute='fingerprint') | list }}"
+
+- name: Find the authorizations whose note starts with "ci " (connection options from GITHUB_* environment variables)
+  oauthkit.github.authorization_info:
+    note_regex: "^ci "
+  register: ci_authorizations
+
+- name: Find the authorization of one host
+  oauthkit.github.authorization_info:
+    api_url: https://ghes.example.com/api/v3
+    username: octocat
+    password: "{{ vault_github_password }}"
+    otp_secret: "{{ vault_github_otp_secret }}"
+    client_id: 0123456789abcdef0123
+    fingerprint: web1.example.com
+  register: web1_authorization
+"""
+
+RETURN = r"""
+authorizations:
+  description:
+    - The user's authorizations that match every filter given, in GitHub's order, each as GitHub lists it, without its C(token) field.
+  returned: success
+  type: list
+  elements: dict
+  sample:
+    - id: 1
+      url: https://ghes.example.com/api/v3/authorizations/1
+      app:
+        name: Provisioner
+        url: https://example.com/provisioner
+        client_id: 0123456789abcdef0123
+      hashed_token: 25f94a2a5c7fbaf499c665bc73d67c1c87e496da8985131633ee0a95819db2e8
+      token_last_eight: 7d9a1f3c
+      note: provisioner on web1
+      note_url: null
+      created_at: "2026-11-25T09:00:00Z"
+      updated_at: "2026-11-25T09:00:00Z"
+      scopes: [repo, read:org]
+      fingerprint: web1.example.com
+retries:
+  description: How many times the transport retried a request (see O(retries)); also in a failure's result.
+  returned: always, once the options passed the checks made before any request
+  type: int
+  sample: 0
+otp_wait:
+  description: Seconds spent waiting for the next 30-second two-factor step after GitHub rejected a code; also in a failure's result.
+  returned: always, once the options passed the checks made before any request
+  type: float
+  sample: 0.0
+"""
+
+import re
+import typing as t
+
+from ansible_collections.oauthkit.github.plugins.module_utils import _preflight
+from ansible_collections.oauthkit.github.plugins.module_utils._authorizations import without_token
+from ansible_collections.oauthkit.github.plugins.module_utils._errors import InvalidInput, OAuthKitError
+from ansible_collections.oauthkit.github.plugins.module_utils._module import OAuthKitModule
+
+
+class Filters(t.NamedTuple):
+    """The checked filters; None means: not filtered on."""
+
+    client_id: str | None
+    fingerprint: str | None
+    note: str | None
+    note_regex: re.Pattern[str] | None
+
+    def match(self, authorization: t.Any) -> bool:
+        if not isinstance(authorization, dict):
+            return False
+        app = authorization.get("app") or {}
+        note = authorization.get("note") or ""
+        return (
+            (self.client_id is None or app.get("client_id") == self.client_id)
+            and (self.fingerprint is None or authorization.get("fingerprint") == self.fingerprint)
+            and (self.note is None or note == self.note)
+            and (self.note_regex is None or self.note_regex.search(note) is not None)
+        )
+
+
+def check_filters(params: dict[str, t.Any]) -> Filters:
+    """The filters, checked before any request (raises InvalidInput)."""
+    client_id = _preflight.client_id(params["client_id"]) if params.get("client_id") is not None else None
+    fingerprint = _preflight.fingerprint(params.get("fingerprint"))
+    pattern = None
+    if params.get("note_regex") is not None:
+        try:
+            pattern = re.compile(params["note_regex"])
+        except re.error as exc:
+            raise InvalidInput(f"note_regex is not a valid Python regular expression: {exc}.") from None
+    return Filters(client_id, fingerprint, params.get("note"), pattern)
+
+
+def main() -> None:
+    module = OAuthKitModule(
+        argument_spec={
+            "client_id": {"type": "str"},
+            "fingerprint": {"type": "str"},
+            "note": {"type": "str"},
+            "note_regex": {"type": "str"},
+        },
+        supports_check_mode=True,
+    )
+    client = None
+    try:
+        # The checks of module.preflight(), without client_id: here it is an optional filter, not the key of a desired authorization.
+        checked = _preflight.check({key: value for key, value in module.params.items() if key != "client_id"}, require_secret=False)
+        filters = check_filters(module.params)
+        for warning in checked.warnings:
+            module.warn(warning)
+        client = module.github_client(checked)
+        query = {"client_id": filters.client_id} if filters.client_id else None
+        found = [without_token(item) for item in client.paginate("/authorizations", query) if filters.match(item)]
+    except OAuthKitError as exc:
+        module.fail_from(exc, **module.transport_report(client))
+    module.exit_json(changed=False, authorizations=found, **module.transport_report(client))
+
+
+if __name__ == "__main__":
+    main()
