@@ -76,13 +76,14 @@ class APIResponse:
 def describe_validation_errors(body: dict[str, t.Any]) -> str:
     """Render GitHub's 422 ``errors[]`` as one readable sentence."""
     parts = []
-    for item in body.get("errors") or []:
+    items = body.get("errors")
+    for item in items if isinstance(items, list) else []:
         if isinstance(item, str):
             parts.append(item)
             continue
         if not isinstance(item, dict):
             continue
-        field = item.get("field") or item.get("resource") or "request"
+        field = str(item.get("field") or item.get("resource") or "request")
         field = _FIELD_NAMES.get(field, field)
         if item.get("message"):
             parts.append(f"{field}: {item['message']}")
@@ -107,16 +108,19 @@ def _otp_kind(response: requests.Response) -> str | None:
 
 
 def _reset_time(response: requests.Response) -> str | None:
-    reset = response.headers.get("X-RateLimit-Reset")
-    if reset and reset.isdigit():
+    reset = response.headers.get("X-RateLimit-Reset") or ""
+    if not (reset.isascii() and reset.isdigit()):
+        return None
+    try:
         return datetime.datetime.fromtimestamp(int(reset), tz=datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return None
+    except (ValueError, OverflowError, OSError):  # beyond the dates a datetime holds
+        return None
 
 
 def _body(response: requests.Response) -> dict[str, t.Any]:
     try:
         data = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -172,7 +176,7 @@ def error_from_response(
         details = describe_validation_errors(body)
         return errors.ValidationFailed(
             f"{failure.where}: {details or 'GitHub refused the request'}. Check client_id, client_secret, scopes, note and fingerprint.",
-            errors=[_without_value(item) for item in body.get("errors") or []], **failure.common,
+            errors=[_without_value(item) for item in body["errors"]] if isinstance(body.get("errors"), list) else [], **failure.common,
         )
     return _other(failure)
 
@@ -416,7 +420,7 @@ class GitHubClient:
         if response.content:
             try:
                 data = response.json()
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise errors.UnexpectedResponse(
                     f"{method} {path} returned {status} with a body that is not JSON: check that api_url is the API root "
                     "(for GHES https://HOST/api/v3), not the web interface.",

@@ -15,6 +15,7 @@ requests as the API allows: in the steady state one ``PUT``.  In check mode only
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing as t
 from urllib.parse import quote
 
@@ -24,6 +25,8 @@ if t.TYPE_CHECKING:
     from ansible_collections.oauthkit.github.plugins.module_utils._api import GitHubClient
 
 MANAGED_FIELDS = ("scopes", "note", "note_url")
+_STRING_FIELDS = ("token", "hashed_token", "token_last_eight", "note", "note_url", "fingerprint")
+_TOKEN_RE = re.compile(r"[!-~]+")  # printable ASCII: a token is written to a file and compared by its SHA-256
 
 
 @dataclasses.dataclass(frozen=True)
@@ -139,6 +142,32 @@ def matches(authorization: dict[str, t.Any], desired: Desired) -> bool:
     return app.get("client_id") == desired.client_id and (authorization.get("fingerprint") or None) == desired.fingerprint
 
 
+def well_formed(authorization: t.Any, where: str) -> dict[str, t.Any]:
+    """The authorization, if the fields the collection reads have the types the API contract gives them; else MalformedAnswer."""
+    if not isinstance(authorization, dict):
+        raise errors.MalformedAnswer(f"{where} returned {type(authorization).__name__} where an authorization object belongs.")
+    bad = []
+    ident = authorization.get("id")
+    if not isinstance(ident, int) or isinstance(ident, bool):
+        bad.append("id")
+    scopes = authorization.get("scopes")
+    if scopes is not None and not (isinstance(scopes, list) and all(isinstance(scope, str) for scope in scopes)):
+        bad.append("scopes")
+    if authorization.get("app") is not None and not isinstance(authorization["app"], dict):
+        bad.append("app")
+    bad += [field for field in _STRING_FIELDS if authorization.get(field) is not None and not isinstance(authorization[field], str)]
+    token = authorization.get("token")
+    if isinstance(token, str) and token and not _TOKEN_RE.fullmatch(token):
+        bad.append("token")
+    if bad:
+        raise errors.MalformedAnswer(
+            f"{where} returned an authorization whose {', '.join(bad)} does not have the type the API contract gives it; "
+            "check that api_url is a GitHub Enterprise Server API root (https://HOST/api/v3).",
+            fields=bad,
+        )
+    return authorization
+
+
 class Authorizations:
     """The API operations on ``/authorizations`` used by the modules."""
 
@@ -156,24 +185,33 @@ class Authorizations:
             if value is not None:
                 body[field] = list(value) if field == "scopes" else value
         response = self.client.request("PUT", path, body=body, expect=(200, 201), shape=dict)
-        return Got(response.created, response.data, response.answer_lost)
+        try:
+            authorization = well_formed(response.data, f"PUT {path}")
+        except errors.MalformedAnswer as exc:
+            ident = response.data.get("id")
+            if not response.created or not isinstance(ident, int):
+                raise
+            self.delete(ident)  # GitHub made it, but its token cannot be kept: leave no authorization behind
+            raise errors.MalformedAnswer(f"{exc.msg} Authorization {ident}, made by this request, was deleted again.", **exc.details) from None
+        return Got(response.created, authorization, response.answer_lost)
 
     def find(self, desired: Desired) -> dict[str, t.Any] | None:
         """The user's authorization for (client_id, fingerprint), from the paginated list; GET only."""
         for authorization in self.client.paginate("/authorizations", {"client_id": desired.client_id}):
-            if isinstance(authorization, dict) and matches(authorization, desired):
+            if matches(well_formed(authorization, "GET /authorizations"), desired):
                 return authorization
         return None
 
     def update(self, authorization_id: int, changes: dict[str, t.Any]) -> dict[str, t.Any]:
         """``PATCH /authorizations/{id}`` with at most one scope key."""
-        return self.client.request("PATCH", f"/authorizations/{int(authorization_id)}", body=changes, shape=dict).data
+        path = f"/authorizations/{int(authorization_id)}"
+        return well_formed(self.client.request("PATCH", path, body=changes, shape=dict).data, f"PATCH {path}")
 
     def reset(self, desired: Desired, token: str) -> dict[str, t.Any]:
         """``PATCH /applications/{client_id}/token``: a new token for the same authorization; the old one stops working."""
         path = f"/applications/{quote(desired.client_id, safe='')}/token"
         auth = (desired.client_id, desired.client_secret)
-        return self.client.request("PATCH", path, body={"access_token": token}, shape=dict, app_auth=auth).data
+        return well_formed(self.client.request("PATCH", path, body={"access_token": token}, shape=dict, app_auth=auth).data, f"PATCH {path}")
 
     def delete(self, authorization_id: int) -> bool:
         """``DELETE /authorizations/{id}``; False when it was already gone."""

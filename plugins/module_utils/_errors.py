@@ -32,6 +32,10 @@ class TokenNotReturned(OAuthKitError):
     """GitHub created an authorization but its answer carried no token."""
 
 
+class MalformedAnswer(OAuthKitError):
+    """An answer whose authorization object has fields of the wrong type."""
+
+
 class TokenStoreError(OAuthKitError):
     """The token file could not be read, locked or written."""
 

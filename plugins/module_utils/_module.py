@@ -53,6 +53,8 @@ class OAuthKitModule(AnsibleModule):
 
     def preflight(self, *, require_secret: bool) -> _preflight.Checked:
         """Every check of the options, before any request (raises InvalidInput); warnings are shown once, here."""
+        # Credentials written into api_url are refused below; hide them first, since the failure echoes the module's arguments.
+        self.no_log_values.update(_preflight.credentials_in_url(self.params.get("api_url")))
         checked = _preflight.check(self.params, require_secret=require_secret)
         for warning in checked.warnings:
             self.warn(warning)

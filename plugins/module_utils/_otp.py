@@ -77,7 +77,7 @@ def hmac_equivalent_seed(secret: str) -> str:
 def validate_code(code: str) -> str:
     """Check a code given by hand (SMS users): 6 to 8 digits, as a string."""
     code = (code or "").strip()
-    if not _OTP_RE.match(code):
+    if not _OTP_RE.fullmatch(code):
         raise InvalidInput(
             f"otp must be a one-time code of 6 to 8 digits, given as a string; it has {len(code)} characters. "
             "Quote it in YAML (otp: '012345'), otherwise a leading zero is lost."

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import math
 import os
 import re
 import typing as t
@@ -67,11 +68,12 @@ def check(params: dict[str, t.Any], *, require_secret: bool) -> Checked:
         warnings += ("validate_certs is false: the server's certificate is not checked, so anyone on the path can read the password "
                      "and the two-factor code. Give the CA's PEM file in ca_path instead.",)
     _ca_path(params.get("ca_path"))
-    if params.get("timeout") is not None and params["timeout"] <= 0:
+    if params.get("timeout") is not None and not (math.isfinite(params["timeout"]) and params["timeout"] > 0):
         raise InvalidInput("timeout must be a number of seconds greater than 0.")
     if (params.get("retries") or 0) < 0:
         raise InvalidInput("retries must be 0 (no retries) or more.")
-    if (params.get("rate_limit_wait") or 0) < 0:
+    rate_limit_wait = params.get("rate_limit_wait") or 0
+    if not (math.isfinite(rate_limit_wait) and rate_limit_wait >= 0):
         raise InvalidInput("rate_limit_wait must be a number of seconds, 0 or more.")
     if not params.get("username"):
         raise InvalidInput("username is empty: set the GitHub login that owns the authorization (or GITHUB_USERNAME).")
@@ -105,21 +107,38 @@ def _token_path(path: str | None, state: str | None) -> str | None:
     return path
 
 
+def credentials_in_url(value: str | None) -> list[str]:
+    """The user and password parts of ``user:password@`` in a URL, so that the module can hide them before it fails."""
+    before_host = (value or "").strip().partition("://")[2].partition("/")[0]
+    userinfo = before_host.rpartition("@")[0]
+    return [part for part in userinfo.split(":") if part] if userinfo else []
+
+
 def _api_url(value: str | None) -> tuple[str, tuple[str, ...]]:
-    api_url = (value or "").strip().rstrip("/")
-    parts = urlsplit(api_url)
+    api_url = (value or "").strip(" \t\r\n").rstrip("/")  # what templating and files leave around a value; nothing else
+    if "@" in api_url.partition("://")[2].partition("/")[0] or "@" in api_url.partition("/")[0]:
+        raise InvalidInput("api_url must not contain credentials: remove user:password@ from it and use username and password.")
+    if any(not char.isprintable() or char.isspace() for char in api_url):
+        raise InvalidInput("api_url contains whitespace or control characters: give the URL alone, such as https://ghes.example.com/api/v3.")
+    if "?" in api_url or "#" in api_url:
+        raise InvalidInput("api_url must be the API root, without ?query or #fragment, such as https://ghes.example.com/api/v3.")
+    try:
+        parts = urlsplit(api_url)
+        hostname = parts.hostname
+    except ValueError:
+        raise InvalidInput("api_url is not a URL that can be parsed (check the [brackets] of an IPv6 host): give https://HOST/api/v3.") from None
     if "@" in parts.netloc or "@" in api_url.partition("/")[0]:
         raise InvalidInput("api_url must not contain credentials: remove user:password@ from it and use username and password.")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if parts.scheme not in ("http", "https") or not hostname:
         raise InvalidInput(
             f"api_url must be an http:// or https:// URL such as https://ghes.example.com/api/v3; its scheme is {parts.scheme or 'missing'!r}."
         )
     if parts.query or parts.fragment:
         raise InvalidInput("api_url must be the API root, without ?query or #fragment, such as https://ghes.example.com/api/v3.")
     warnings: tuple[str, ...] = ()
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not _is_loopback(hostname):
         warnings = (
-            f"api_url uses http:// to {parts.hostname}: the password and the two-factor code travel unencrypted. "
+            f"api_url uses http:// to {hostname}: the password and the two-factor code travel unencrypted. "
             "Use https:// (with ca_path for a private CA).",
         )
     return api_url, warnings
@@ -141,7 +160,7 @@ def _ca_path(ca_path: str | None) -> None:
 
 def client_id(value: str | None) -> str:
     client_id = (value or "").strip()
-    if not _CLIENT_ID_RE.match(client_id):
+    if not _CLIENT_ID_RE.fullmatch(client_id):
         raise InvalidInput(
             f"client_id must be the OAuth app's 20-character client ID (letters, digits and '.'); got {len(client_id)} characters. "
             "Copy it from the app's settings page."
@@ -160,7 +179,7 @@ def _client_secret(value: str | None, *, required: bool) -> str:
 
 
 def fingerprint(value: str | None) -> str | None:
-    if value is not None and not _FINGERPRINT_RE.match(value):
+    if value is not None and not _FINGERPRINT_RE.fullmatch(value):
         raise InvalidInput(
             "fingerprint must be 1 to 255 printable ASCII characters without spaces, '/' or '%' "
             "(for example a host name or a UUID); omit it for the app's one authorization without fingerprint."
@@ -172,7 +191,7 @@ def _scopes(value: list[t.Any] | None) -> tuple[str, ...] | None:
     if value is None:
         return None
     for scope in value:
-        if not isinstance(scope, str) or not _SCOPE_RE.match(scope):
+        if not isinstance(scope, str) or not _SCOPE_RE.fullmatch(scope):
             raise InvalidInput(
                 f"scopes must be a list of scope names such as repo or read:org, one per item; {scope!r} is empty or "
                 "contains a comma or whitespace. Write scopes: [repo, read:org], not scopes: 'repo,read:org'."

@@ -26,11 +26,12 @@ attempt of a request may have reached the server (a read error) before it got an
 
 from __future__ import annotations
 
+import contextlib
 import time
 import typing as t
 
 try:
-    from urllib3.exceptions import MaxRetryError, ResponseError
+    from urllib3.exceptions import InvalidHeader, MaxRetryError, ResponseError
     from urllib3.util.retry import Retry
 except ImportError:  # requests brings urllib3; without requests, _api reports the missing library
     Retry = object  # type: ignore[assignment,misc]
@@ -95,9 +96,10 @@ class GitHubRetry(Retry):  # type: ignore[misc,valid-type]
         headers = response.headers
         retry_after = headers.get("Retry-After")
         if retry_after:
-            return self.parse_retry_after(retry_after)
+            with contextlib.suppress(InvalidHeader):  # a value that is neither seconds nor a date: as if it were not there
+                return self.parse_retry_after(retry_after)
         reset = headers.get("X-RateLimit-Reset") or ""
-        if headers.get("X-RateLimit-Remaining") == "0" and reset.isdigit():
+        if headers.get("X-RateLimit-Remaining") == "0" and reset.isascii() and reset.isdigit():
             return max(0.0, int(reset) - self.wallclock()) + 1.0
         if response.status == 429:
             return SECONDARY_LIMIT_WAIT
@@ -126,10 +128,11 @@ class GitHubRetry(Retry):  # type: ignore[misc,valid-type]
         new = super().increment(method, url, response, error, _pool, _stacktrace)
         if rate_wait is not None:
             wait = rate_wait
-        elif response is not None and self.respect_retry_after_header and response.headers.get("Retry-After"):
-            wait = self.parse_retry_after(response.headers["Retry-After"])
         else:
             wait = new.get_backoff_time()
+            if response is not None and response.headers.get("Retry-After"):
+                with contextlib.suppress(InvalidHeader):
+                    wait = self.parse_retry_after(response.headers["Retry-After"])
         if self.deadline is not None and self.clock() + wait > self.deadline:
             if error is not None:
                 raise MaxRetryError(_pool, url or "", error) from error

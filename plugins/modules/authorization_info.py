@@ -184,11 +184,8 @@ def main() -> None:
     )
     client = None
     try:
-        # The checks of module.preflight(), without client_id: here it is an optional filter, not the key of a desired authorization.
-        checked = _preflight.check({key: value for key, value in module.params.items() if key != "client_id"}, require_secret=False)
+        checked = module.preflight(require_secret=False)
         filters = check_filters(module.params)
-        for warning in checked.warnings:
-            module.warn(warning)
         client = module.github_client(checked)
         query = {"client_id": filters.client_id} if filters.client_id else None
         found = [without_token(item) for item in client.paginate("/authorizations", query) if filters.match(item)]

@@ -460,3 +460,12 @@ def test_no_secret_in_output(
         if result["action"] == "create":
             assert result["token"] == TOKEN
             assert raw.count(TOKEN) == 1
+
+
+def test_credentials_in_api_url_are_hidden_in_the_failure(requests_mock: t.Any, capsys: pytest.CaptureFixture[str], base_args: dict[str, t.Any]) -> None:
+    result = run({**base_args, "api_url": "https://octocat:s3cret-in-url@ghes.example.com/api/v3"}, capsys)
+    assert result["failed"] is True
+    assert "must not contain credentials" in result["msg"]
+    assert "s3cret-in-url" not in result["_raw"]
+    assert "octocat:********@" in result["_raw"] or "********:********@" in result["_raw"]
+    assert requests_mock.call_count == 0
