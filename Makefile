@@ -11,11 +11,12 @@ GET_PIP_CACHE := $(HOME)/.ansible/test/cache/get_pip_$(ANSIBLE_TEST_PIP).py
 VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := tests/emulator/node/node_modules/.installed
 
-.PHONY: help venv bootstrap node test demo bench lint clean
+.PHONY: help venv bootstrap node test demo bench lint clean test-compat
 
 help:
 	@echo "make demo   - start the emulator, run docs/examples/get_or_create.yml twice (changed, then ok)"
 	@echo "make test   - ruff, emulator tests, ansible-test sanity/units/integration, ansible-lint, docs lint, build + import check"
+	@echo "make test-compat - ansible-test sanity/units/integration on the oldest (2.16, Python 3.11) and newest (2.21, Python 3.12+) ansible-core"
 	@echo "make bench  - benchmark against ansible.builtin.uri and ansible.builtin.ping; writes docs/performance.md"
 	@echo "make clean  - remove the venv and build output"
 
@@ -40,6 +41,20 @@ node: $(NODE_STAMP)
 
 test: venv node
 	$(BIN)/python hacking/run_checks.py
+
+# make test-compat: one venv per ansible-core leg (oldest promised, newest), pinned by hacking/compat/constraints-<leg>.txt.
+# hacking/compat.py --find-python picks each leg's interpreter and fails, saying how to get one, when there is none.
+COMPAT_LEGS := 2.16 2.21
+COMPAT_STAMPS := $(foreach leg,$(COMPAT_LEGS),.venv-compat-$(leg)/.installed)
+
+.venv-compat-%/.installed: hacking/compat/requirements-%.txt hacking/compat/constraints-%.txt
+	py=$$($(PYTHON) hacking/compat.py --find-python $*) && rm -rf .venv-compat-$* && $$py -m venv .venv-compat-$*
+	.venv-compat-$*/bin/python -m pip install --quiet --disable-pip-version-check -c hacking/compat/constraints-$*.txt -r hacking/compat/requirements-$*.txt
+	touch $@
+
+.PHONY: test-compat
+test-compat: $(VENV_STAMP) $(COMPAT_STAMPS)
+	$(BIN)/python hacking/compat.py
 
 demo: venv
 	$(BIN)/python hacking/demo.py

@@ -49,11 +49,11 @@ class Custody:
 
 
 def _lost(status: str, authorization: dict[str, t.Any], file: store.TokenFile, *, answer_lost: bool = False) -> errors.TokenLost:
-    what = "is missing or empty" if status == store.MISSING else "holds another token than authorization's"
+    what = "is missing or empty" if status == store.MISSING else "holds another token than the authorization's"
     why = " The answer to a first attempt of the PUT was lost on the way: GitHub probably created it then." if answer_lost else ""
     return errors.TokenLost(
-        f"token_path {file.path} {what} ({status}) for authorization {authorization.get('id')}{why} "
-        f"(token ending {authorization.get('token_last_eight')}), and GitHub never shows a token again. Nothing was deleted. "
+        f"token_path {file.path} {what} ({status}) for authorization {authorization.get('id')} "
+        f"(token ending {authorization.get('token_last_eight')}), and GitHub never shows a token again.{why} Nothing was deleted. "
         "Set recreate: when_lost to replace the authorization with a new one whose token is stored, or delete the "
         "authorization (state: absent) and run again.",
         token_status=status,

@@ -64,7 +64,7 @@ def in_background(call: Callable[[], Any]) -> tuple[threading.Thread, dict[str, 
 
 def test_drop_before_is_the_default_and_commits_nothing(gh: GitHubSession, ctl: Any) -> None:
     queue(ctl, {"kind": "drop", "method": "PUT"}, {"kind": "drop", "when": "before", "path": "/clients/"})
-    for _ in range(2):
+    for _attempt in range(2):
         with pytest.raises(requests.ConnectionError):
             gh.put(PUT_PATH, json=BODY)
     assert ctl("GET", "authorizations").json() == []
@@ -126,7 +126,7 @@ def test_drop_after_commit_logs_the_otp_challenge_it_committed(emulator: Emulato
 def test_status_html_unicorn_page_twice(gh: GitHubSession, ctl: Any) -> None:
     queue(ctl, {"kind": "status", "status": 502, "body": "html", "count": 2, "method": "PUT"})
     gh.validate = False  # an HTML 502 is in no OpenAPI operation, on purpose
-    for _ in range(2):
+    for _attempt in range(2):
         reply = gh.put(PUT_PATH, json=BODY)
         assert reply.status_code == 502
         assert reply.headers["Content-Type"] == "text/html; charset=utf-8"
@@ -202,7 +202,7 @@ def test_secondary_rate_limit_with_retry_after(gh: GitHubSession, ctl: Any, stat
 def test_secondary_rate_limit_without_retry_after(gh: GitHubSession, ctl: Any) -> None:
     queue(ctl, {"kind": "rate_limit", "limit": "secondary", "retry_after": None, "count": 2})
     assert ctl("GET", "faults").json()[0]["retry_after"] is None
-    for _ in range(2):
+    for _attempt in range(2):
         reply = gh.put(PUT_PATH, json=BODY)
         assert reply.status_code == 403
         assert "Retry-After" not in reply.headers
@@ -267,7 +267,7 @@ def test_delay_after_commit_then_drop(gh: GitHubSession, ctl: Any) -> None:
 
 def test_delay_count_delays_that_many_requests(gh: GitHubSession, ctl: Any) -> None:
     queue(ctl, {"kind": "delay", "seconds": 0.3, "count": 2, "path": "/authorizations"})
-    for _ in range(2):
+    for _attempt in range(2):
         started = time.monotonic()
         assert gh.get("/authorizations").status_code == 200
         assert time.monotonic() - started >= 0.3

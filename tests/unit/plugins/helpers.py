@@ -16,7 +16,20 @@ import typing as t
 from pathlib import Path
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core < 2.19 has no ansible.module_utils.testing
+    import contextlib
+
+    from ansible.module_utils import basic
+
+    @contextlib.contextmanager
+    def patch_module_args(args: dict[str, t.Any] | None = None) -> t.Iterator[None]:
+        """Expose args to the AnsibleModule instances created within this context (what 2.19's helper does)."""
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args or {}}).encode())
+            yield
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

@@ -11,7 +11,6 @@ import typing as t
 
 import pytest
 import yaml
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.oauthkit.github.plugins.doc_fragments import _attributes, _connection
 from ansible_collections.oauthkit.github.plugins.module_utils import _api, _module, _otp
@@ -23,6 +22,7 @@ from ansible_collections.oauthkit.github.tests.unit.plugins.helpers import (
     USERNAME,
     FakeClock,
     hotp_reference,
+    patch_module_args,
 )
 
 CONNECTION = {"api_url": API_URL, "username": USERNAME, "password": PASSWORD}
