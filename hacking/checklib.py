@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -240,6 +241,29 @@ def integration_step(tally: Tally, at: AnsibleTest, label: str = "ansible-test i
     if code != 0 and failed == 0:
         failed = 1
     tally.add(label, passed, failed, time.monotonic() - start, f"{len(ran)}/{len(expected)} target(s)")
+
+
+def parallel_integration(tally: Tally, at: AnsibleTest, groups: list[list[str]], copies: list[AnsibleTest]) -> None:
+    """Integration targets in groups that run at the same time, each group in its own copy of the collection.
+
+    ``copies`` holds one AnsibleTest per group after the first (which uses ``at``).  A target that is in no group,
+    or a group that names no target, fails the step: every target must run somewhere.
+    """
+    named = [name for group in groups for name in group]
+    missing = sorted(set(integration_targets(at.coll)) - set(named))
+    unknown = sorted(set(named) - set(integration_targets(at.coll)))
+    if missing or unknown or len(set(named)) != len(named):
+        print(f"FAILED: integration groups do not cover the targets once each: missing {missing}, unknown {unknown}")
+        tally.add("ansible-test integration (groups)", 0, 1, 0.0)
+        return
+    threads = [
+        threading.Thread(target=integration_step, args=(tally, runner, f"ansible-test integration: {', '.join(group)}", group))
+        for runner, group in zip([at, *copies], groups)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def install_get_pip_standin(pip_version: str) -> Path:
