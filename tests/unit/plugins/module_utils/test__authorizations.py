@@ -202,12 +202,19 @@ def test_get_or_create_unexpected_answer(requests_mock: t.Any, api: auth.Authori
 def test_find_filters_by_client_and_fingerprint(requests_mock: t.Any, api: auth.Authorizations) -> None:
     other_app = authorization(id=1, fingerprint="web1")
     other_app["app"]["client_id"] = "00000000000000000000"
-    listed = [other_app, "junk", authorization(id=2, fingerprint=None), authorization(id=3, fingerprint="web1")]
+    listed = [other_app, authorization(id=2, fingerprint=None), authorization(id=3, fingerprint="web1")]
     requests_mock.get(LIST_URL, json=listed)
     assert api.find(desired(fingerprint="web1"))["id"] == 3  # type: ignore[index]
     assert api.find(desired())["id"] == 2  # type: ignore[index]
     assert api.find(desired(fingerprint="web2")) is None
     assert requests_mock.last_request.qs == {"per_page": ["100"], "client_id": [CLIENT_ID.lower()]}
+
+
+def test_find_refuses_a_list_with_something_else_than_authorizations(requests_mock: t.Any, api: auth.Authorizations) -> None:
+    requests_mock.get(LIST_URL, json=[authorization(id=2), "junk"])
+    with pytest.raises(errors.MalformedAnswer) as exc_info:
+        api.find(desired(fingerprint="web9"))
+    assert "GET /authorizations returned str where an authorization object belongs" in exc_info.value.msg
 
 
 def test_update_and_delete(requests_mock: t.Any, api: auth.Authorizations) -> None:
