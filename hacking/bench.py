@@ -11,12 +11,13 @@ Variants (playbooks in ``tests/bench/``, defined in ``bench_model.py``):
 * ``ping``: ansible.builtin.ping, the floor for any task;
 * ``uri``: ansible.builtin.uri sending the module's PUT by hand (Basic auth, X-GitHub-OTP from a test-only pyotp filter);
 * ``steady``: oauthkit.github.authorization when every authorization exists;
-* ``create``: the same task when none exists;
-* ``check``: the same task with ``--check``, every authorization existing.
+* ``custody``: the steady task with ``token_path``, every authorization existing and its token file seeded (``bench_custody.py``);
+* ``create``: the steady task when none exists;
+* ``check``: the steady task with ``--check``, every authorization existing.
 
-The work is split by concern: ``bench_runner.py`` (emulator, playbook runs, measurements),
-``bench_module_timing.py`` (module-internal time), ``bench_stats.py`` (medians, slopes, ratios) and
-``bench_report.py`` (the Markdown).
+The work is split by concern: ``bench_runner.py`` (emulator, playbook runs, measurements), ``bench_outcome.py`` (what
+every run must have done), ``bench_module_timing.py`` (module-internal time), ``bench_stats.py`` (medians, slopes,
+ratios) and ``bench_report.py`` (the Markdown).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ class Variant:
     playbook: str  # in tests/bench/
     seeded: bool  # every authorization exists before the run
     check: bool = False  # ansible-playbook --check
+    custody: bool = False  # token_path: every token file seeded and verified (hacking/bench_custody.py)
     module: str = MODULE_FQN  # the module's import name, for the module-internal timing
 
 
@@ -22,6 +23,7 @@ VARIANTS = (
     Variant("ping", "ansible.builtin.ping (floor)", "ping.yml", seeded=False, module="ansible.modules.ping"),
     Variant("uri", "ansible.builtin.uri, the equivalent PUT (all exist)", "uri.yml", seeded=True, module="ansible.modules.uri"),
     Variant("steady", "oauthkit.github.authorization, steady state (all exist)", "authorization.yml", seeded=True),
+    Variant("custody", "oauthkit.github.authorization, steady state with token_path (all exist, tokens verified)", "custody.yml", seeded=True, custody=True),
     Variant("create", "oauthkit.github.authorization, creating", "authorization.yml", seeded=False),
     Variant("check", "oauthkit.github.authorization, check mode (all exist)", "authorization.yml", seeded=True, check=True),
 )
@@ -40,3 +42,4 @@ class Run:
     tree_rss_kib: int  # ru_maxrss from wait4() on ansible-playbook
     requests: list[dict[str, t.Any]]  # the emulator's request log for the run
     authorizations_before: int
+    tokens_verified: int | None = None  # custody: token files whose SHA-256 matched the emulator's hashed_token after the run

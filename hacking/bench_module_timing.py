@@ -13,8 +13,9 @@ import statistics
 import subprocess
 import typing as t
 
+import bench_custody as custody
 from bench_model import VARIANTS, Variant
-from bench_runner import BENCH, BIN, PASSWORD, SCOPES, SEED, USER, Bench, client_id, client_secret, control, emulator_config
+from bench_runner import BENCH, BIN, PASSWORD, SCOPES, SEED, USER, Bench, client_id, client_secret, reset
 
 MODULE_RUNS = 5  # fresh interpreters per variant for the medians
 MODULE_TIMEOUT = 120.0  # seconds for one interpreter
@@ -24,11 +25,13 @@ NOTABLE_IMPORTS = (
     "pyotp", "cryptography.x509", "http.client", "ansible_collections.oauthkit.github.plugins.module_utils._module",
     "ansible_collections.oauthkit.github.plugins.module_utils._api", "ansible_collections.oauthkit.github.plugins.module_utils._otp",
     "ansible_collections.oauthkit.github.plugins.module_utils._authorizations",
+    "ansible_collections.oauthkit.github.plugins.module_utils._custody", "ansible_collections.oauthkit.github.plugins.module_utils._token_store",
 )
 
 
-def module_args(variant: Variant, url: str) -> dict[str, t.Any]:
+def module_args(variant: Variant, bench: Bench) -> dict[str, t.Any]:
     """The arguments of the variant's task for item 0."""
+    url = bench.url
     if variant.name == "ping":
         return {}
     if variant.name == "uri":
@@ -47,6 +50,8 @@ def module_args(variant: Variant, url: str) -> dict[str, t.Any]:
     }
     if variant.check:
         args["_ansible_check_mode"] = True
+    if variant.custody:
+        args["token_path"] = str(custody.token_file(bench.work / custody.TOKEN_DIR, 0))
     return args
 
 
@@ -79,9 +84,9 @@ def package_of(name: str) -> str:
 
 def time_once(bench: Bench, variant: Variant, *, profile: bool) -> tuple[dict[str, t.Any], str]:
     """One fresh interpreter against a freshly reset emulator: (the helper's result, its stderr with the importtime lines)."""
-    control(bench.url, "POST", "reset", {"config": emulator_config(1, seeded=variant.seeded)})
+    reset(bench, variant, 1)
     args_file = bench.work / "module-args.json"
-    args_file.write_text(json.dumps(module_args(variant, bench.url)))
+    args_file.write_text(json.dumps(module_args(variant, bench)))
     result_file = bench.work / "module-result.json"
     cmd = [str(BIN / "python"), "-X", "importtime", str(BENCH / "module_timing.py"), variant.module, str(args_file), str(result_file)]
     if profile:
@@ -97,6 +102,8 @@ def time_once(bench: Bench, variant: Variant, *, profile: bool) -> tuple[dict[st
     result_file.unlink()
     if result["failed"]:
         raise SystemExit(f"module timing for {variant.name}: the module failed: {result.get('msg')}")
+    if variant.custody and result.get("token_status") != "verified":
+        raise SystemExit(f"module timing for {variant.name}: token_status {result.get('token_status')}, not verified")
     return result, proc.stderr
 
 

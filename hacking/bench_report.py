@@ -61,6 +61,7 @@ def header(summary: Summary, meta: dict[str, t.Any]) -> list[str]:
 def method(timing: dict[str, t.Any]) -> list[str]:
     runs = timing["steady"].get("runs")
     preloaded = timing["steady"].get("preloaded")
+    letters = "ABCDEFGHIJ"[:len(VARIANTS)]
     return [
         "",
         "## Method",
@@ -72,7 +73,15 @@ def method(timing: dict[str, t.Any]) -> list[str]:
         "- One `ansible-playbook` process per variant and N (`tests/bench/*.yml`: `hosts: localhost`, `connection: local`,",
         "  `gather_facts: false`, one task with `loop` over N items, ansible-core defaults, no `ANSIBLE_*` or `PYTHON*` variables",
         "  from the caller). Within a repetition the variants run one after the other in an order rotated by one each repetition",
-        "  (A B C D E, then B C D E A, ...).",
+        f"  ({' '.join(letters)}, then {' '.join(letters[1:] + letters[:1])}, ...).",
+        "- `custody` (`tests/bench/custody.yml`) is the `steady` task plus `token_path: \"{{ bench_token_dir }}/{{ item }}.token\"`.",
+        "  Its steady state is seeded without running the module: the emulator's config gives each authorization a token the",
+        "  runner chose, and the runner writes that token to the item's file (mode 0600, its `.lock` file beside it, as an earlier",
+        "  run leaves them). The task registers its results and fails an item (`failed_when`, nothing printed: `no_log`) unless",
+        "  `token_status` is `verified` and nothing changed; that per-item evaluation is part of custody's figures. After each",
+        "  run the runner checks each file still holds its seeded token with mode 0600, whose SHA-256 is the emulator's `hashed_token`.",
+        "- After every run the runner checks the outcome: the request log (steady, custody and uri: exactly N `PUT 200`; create:",
+        "  exactly N `PUT 201`; check: GETs only), the play recap (nothing failed; changed only for create) and the token files.",
         "- **wall/item** is the wall time of the whole `ansible-playbook` process divided by N. Figures are *median [min-max]*",
         "  over the repetitions. The **slope** is the least-squares line through every run's total wall time against N: the",
         "  marginal cost of one more item; the **intercept** is the line's value at N = 0.",
@@ -166,18 +175,25 @@ def targets(summary: Summary, meta: dict[str, t.Any]) -> list[str]:
     check_req = {n: summary.requests_per_item("check", n) for n in sizes}
     check_ok = summary.check_get_only() and all(check_req[n] <= summary.check_bound(n) for n in sizes)
     rss_ratio = summary.rss_ratio("steady", "uri")
-    su, sp = summary.ratios["steady / uri"], summary.ratios["steady / ping"]
+    su, sp, cs = summary.ratios["steady / uri"], summary.ratios["steady / ping"], summary.ratios["custody / steady"]
+    custody_req = {n: summary.requests_per_item("custody", n) for n in sizes}
+    tokens = {n: summary.tokens_verified(n) for n in sizes}
+    custody_ok = all(custody_req[n] == 1 and tokens[n] == n for n in sizes)
     r2 = {variant.name: summary.fits[variant.name].r2 for variant in VARIANTS}
     lines = [
         "", "## Targets", "",
         "| target | figure | verdict |", "| --- | --- | --- |",
         f"| steady state: 1 HTTP request per item | {per_n(steady_req, sizes)} | {verdict(all(v == 1 for v in steady_req.values()))} |",
+        f"| steady with token_path: 1 HTTP request per item, every token verified | {per_n(custody_req, sizes)}; token files "
+        f"verified in every run: {', '.join(f'N={n}: {tokens[n]}/{n}' for n in sizes)} | {verdict(custody_ok)} |",
         f"| create: 1 HTTP request per item | {per_n(create_req, sizes)} | {verdict(all(v == 1 for v in create_req.values()))} |",
         f"| check mode: GETs only, at most 1 + ceil(authorizations/100) per item | "
         f"{'GET only' if summary.check_get_only() else 'NOT GET only'}; "
         f"{', '.join(f'N={n}: {check_req[n]:.2f} (bound {summary.check_bound(n)})' for n in sizes)} | {verdict(check_ok)} |",
         f"| steady / uri <= 1.00 per task | {per_n(su, sizes)}; slope {su['slope']:.2f} | {ratio_verdict(su, 1.0)} |",
         f"| steady / ping <= 1.15 per task | {per_n(sp, sizes)}; slope {sp['slope']:.2f} | {ratio_verdict(sp, 1.15)} |",
+        f"| steady with token_path within 5% of steady (<= 1.05) | custody / steady {per_n(cs, sizes)}; slope {cs['slope']:.2f} | "
+        f"{ratio_verdict(cs, 1.05)} |",
         f"| module peak RSS within 10% of uri | steady {mib(summary.module_rss('steady', largest))} MiB vs uri "
         f"{mib(summary.module_rss('uri', largest))} MiB at N={largest} ({per_n(rss_ratio, sizes)}) | "
         f"{verdict(all(v <= 1.10 for v in rss_ratio.values()))} |",
@@ -219,14 +235,26 @@ def where_time_goes(summary: Summary, timing: dict[str, t.Any]) -> list[str]:
         f" pyotp {ms(notable.get('pyotp', 0.0))} ms, {basic} {ms(notable.get(basic, 0.0))} ms (in ping:"
         f" {ms(timing['ping']['notable'].get(basic, 0.0))} ms); the collection's own module_utils take {ms(collection_self)} ms of"
         " self time.",
+        custody_line(summary, timing),
         *target_gaps(summary),
     ]
+
+
+def custody_line(summary: Summary, timing: dict[str, t.Any]) -> str:
+    """What token_path adds per item: the slopes and the module-internal time, custody against steady."""
+    slope = {name: summary.fits[name].slope for name in ("steady", "custody")}
+    inside = {name: timing[name]["total_s"] + timing[name]["compile_s"] for name in ("steady", "custody")}
+    main_s = {name: timing[name]["run_s"] for name in ("steady", "custody")}
+    return (f"- With token_path (custody) the slope is {ms(slope['custody'])} ms per item against {ms(slope['steady'])} ms"
+            f" ({(slope['custody'] - slope['steady']) * 1000:+.0f} ms); inside the module process {inside['custody'] * 1000:.1f} ms"
+            f" against {inside['steady'] * 1000:.1f} ms, of which main() {main_s['custody'] * 1000:.1f} ms against"
+            f" {main_s['steady'] * 1000:.1f} ms ({(main_s['custody'] - main_s['steady']) * 1000:+.1f} ms).")
 
 
 def target_gaps(summary: Summary) -> list[str]:
     """For each ratio target not met at some N or at the slope: where, and the per-item time the slope would need."""
     gaps = []
-    for label, limit in (("steady / ping", 1.15), ("steady / uri", 1.00)):
+    for label, limit in (("steady / ping", 1.15), ("steady / uri", 1.00), ("custody / steady", 1.05)):
         values = summary.ratios[label]
         over = [f"N={key}" for key, value in values.items() if key != "slope" and value > limit]
         if values["slope"] > limit:

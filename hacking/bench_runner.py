@@ -8,7 +8,6 @@ from the emulator's request log.  Each playbook runs in its own process group un
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import dataclasses
 import json
@@ -25,7 +24,9 @@ import typing as t
 import urllib.request
 from pathlib import Path
 
+import bench_custody as custody
 from bench_model import VARIANTS, Run, Variant
+from bench_outcome import Outcome, check_outcome
 from emulator_process import emulator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,8 +102,8 @@ def control(url: str, method: str, name: str, body: t.Any = None) -> t.Any:
     return json.loads(raw) if raw else None
 
 
-def emulator_config(n: int, *, seeded: bool) -> dict[str, t.Any]:
-    """One user with app-based 2FA, n apps, and (when seeded) the authorization each item asks for."""
+def emulator_config(n: int, *, seeded: bool, tokens: list[str] | None = None) -> dict[str, t.Any]:
+    """One user with app-based 2FA, n apps, and (when seeded) the authorization each item asks for, with tokens[i] if given."""
     return {
         "users": [{"login": USER, "password": PASSWORD, "two_factor": "app", "otp_secret": SEED}],
         "apps": [
@@ -110,11 +111,21 @@ def emulator_config(n: int, *, seeded: bool) -> dict[str, t.Any]:
             for i in range(n)
         ],
         "authorizations": [
-            {"user": USER, "client_id": client_id(i), "fingerprint": f"bench-{i}", "scopes": SCOPES, "note": f"bench {i}"}
+            {"user": USER, "client_id": client_id(i), "fingerprint": f"bench-{i}", "scopes": SCOPES, "note": f"bench {i}",
+             **({"token": tokens[i]} if tokens else {})}
             for i in range(n)
         ] if seeded else [],
         "lockout_after": 1000,
     }
+
+
+def reset(bench: Bench, variant: Variant, n: int) -> list[str]:
+    """Reset the emulator for ``variant`` at N; for custody, seed a known token per item and write each to its file."""
+    tokens = custody.new_tokens(n) if variant.custody else []
+    control(bench.url, "POST", "reset", {"config": emulator_config(n, seeded=variant.seeded, tokens=tokens)})
+    if variant.custody:
+        custody.write_token_files(bench.work / custody.TOKEN_DIR, tokens)
+    return tokens
 
 
 def emulator_throughput() -> Throughput | None:
@@ -218,12 +229,13 @@ def read_rss_log(path: Path) -> tuple[list[int], int]:
 
 
 def run_playbook(bench: Bench, variant: Variant, n: int, rep: int) -> Run:
-    control(bench.url, "POST", "reset", {"config": emulator_config(n, seeded=variant.seeded)})
+    tokens = reset(bench, variant, n)
     before = len(control(bench.url, "GET", "authorizations"))
     control(bench.url, "DELETE", "requests")
     vars_file = bench.work / "vars.json"
     vars_file.write_text(json.dumps({
         "bench_api_url": bench.url, "bench_username": USER, "bench_password": PASSWORD, "bench_otp_secret": SEED, "bench_n": n,
+        "bench_token_dir": str(bench.work / custody.TOKEN_DIR),
     }))
     rss_log = bench.work / "rss.log"
     rss_log.unlink(missing_ok=True)
@@ -237,24 +249,9 @@ def run_playbook(bench: Bench, variant: Variant, n: int, rep: int) -> Run:
     modules, controller = read_rss_log(rss_log)
     if len(modules) != n:
         print(f"  note: {len(modules)} module processes recorded for N={n}", flush=True)
-    check_outcome(variant, n, requests, len(control(bench.url, "GET", "authorizations")))
-    return Run(variant.name, n, rep, finished.wall_s, modules, controller, finished.usage.ru_maxrss, requests, before)
-
-
-def check_outcome(variant: Variant, n: int, requests: list[dict[str, t.Any]], after: int) -> None:
-    """Fail loudly when a run did not do what its variant is about (so no figure measures the wrong thing)."""
-    statuses = collections.Counter((entry["method"], entry["status"]) for entry in requests)
-    expected: dict[str, tuple[tuple[str, int], int]] = {
-        "uri": (("PUT", 200), n), "steady": (("PUT", 200), n), "create": (("PUT", 201), n),
-    }
-    if variant.name in expected:
-        key, count = expected[variant.name]
-        if statuses.get(key, 0) != count:
-            raise SystemExit(f"{variant.name} N={n}: expected {count} x {key}, the emulator logged {dict(statuses)}")
-    if variant.name == "check" and any(entry["method"] != "GET" for entry in requests):
-        raise SystemExit(f"check N={n}: check mode sent {dict(statuses)}")
-    if variant.name == "create" and after != n:
-        raise SystemExit(f"create N={n}: {after} authorizations exist afterwards")
+    after = control(bench.url, "GET", "authorizations")
+    verified = check_outcome(variant, n, Outcome(requests, after, job.output.read_text(), tokens, bench.work / custody.TOKEN_DIR))
+    return Run(variant.name, n, rep, finished.wall_s, modules, controller, finished.usage.ru_maxrss, requests, before, verified)
 
 
 def run_playbooks(bench: Bench, reps_for: dict[int, int]) -> list[Run]:
@@ -282,4 +279,4 @@ def session() -> t.Iterator[Bench]:
         env = prepare_work(work)
         with emulator(work) as url:
             yield Bench(url, work, env)
-        shutil.copytree(work, CACHE / "last-run", ignore=shutil.ignore_patterns("collections", "tmp", "ansible-home"), dirs_exist_ok=True)
+        shutil.copytree(work, CACHE / "last-run", ignore=shutil.ignore_patterns("collections", "tmp", "ansible-home", custody.TOKEN_DIR), dirs_exist_ok=True)

@@ -13,6 +13,7 @@ from bench_model import VARIANTS, Run
 RATIOS = (  # label, numerator variant, denominator variant
     ("steady / uri", "steady", "uri"),
     ("steady / ping", "steady", "ping"),
+    ("custody / steady", "custody", "steady"),
     ("create / uri", "create", "uri"),
     ("check / ping", "check", "ping"),
     ("uri / ping", "uri", "ping"),
@@ -111,6 +112,10 @@ class Summary:
         values: Ratios = {n: self.per_item(top, n) / self.per_item(bottom, n) for n in self.sizes}
         values["slope"] = self.fits[top].slope / self.fits[bottom].slope
         return values
+
+    def tokens_verified(self, n: int) -> int:
+        """The fewest custody token files verified after a run at loop size n (every run must reach n)."""
+        return min(run.tokens_verified or 0 for run in self.cell("custody", n))
 
     def check_bound(self, n: int) -> int:
         """Requests per item check mode may send: 1 + ceil(authorizations that existed / 100)."""

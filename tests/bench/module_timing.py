@@ -115,6 +115,7 @@ def main() -> int:
     result["failed"] = bool(answer.get("failed")) or exit_code not in (0, None)
     result["msg"] = answer.get("msg")
     result["changed"] = answer.get("changed")
+    result["token_status"] = answer.get("token_status")
     if profiler is not None:
         result["profile"] = _profile_rows(profiler)
     with open(result_path, "w", encoding="utf-8") as handle:
