@@ -24,7 +24,7 @@ FILE_MODE = 0o600
 
 def new_tokens(n: int) -> list[str]:
     """One fresh token per item, in GitHub's classic form (40 lowercase hex characters)."""
-    return [secrets.token_hex(20) for _ in range(n)]
+    return [secrets.token_hex(20) for _index in range(n)]
 
 
 def token_file(directory: Path, item: int) -> Path:

@@ -292,7 +292,7 @@ def main() -> int:
         elif len(matches) > MAX_MATCHES:
             problems.append(f"{where}: {fragment!r} matches {len(matches)} messages; quote a more distinctive fragment")
     for message in messages:
-        if not any(message.matched_by(fragment) for _, fragment in fragments):
+        if not any(message.matched_by(fragment) for _line, fragment in fragments):
             problems.append(f"{message.where}: {message.kind} message has no entry in the guide: {message.leading!r}")
     for problem in problems:
         print(problem, file=sys.stderr)
