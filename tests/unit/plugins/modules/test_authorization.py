@@ -467,5 +467,6 @@ def test_credentials_in_api_url_are_hidden_in_the_failure(requests_mock: t.Any, 
     assert result["failed"] is True
     assert "must not contain credentials" in result["msg"]
     assert "s3cret-in-url" not in result["_raw"]
-    assert "octocat:********@" in result["_raw"] or "********:********@" in result["_raw"]
+    if "invocation" in result:  # ansible-core 2.21 leaves the invocation out of a failure's result
+        assert "********@" in result["invocation"]["module_args"]["api_url"]
     assert requests_mock.call_count == 0
