@@ -1,6 +1,8 @@
 """Check that the troubleshooting guide has an entry for every message the collection can fail (or warn) with, and no stale one.
 
-The messages are read from the code, never run: every ``.py`` file under ``plugins/`` is parsed with ``ast``.
+The messages are read from the code, never run: every ``.py`` file under ``plugins/`` is parsed with ``ast``, and
+every task file of ``roles/`` with YAML: the ``msg`` of its ``ansible.builtin.fail`` tasks and the ``fail_msg`` of its
+``ansible.builtin.assert`` tasks, whose pieces are the text between Jinja expressions and the string literals inside them.
 
 What counts as a message:
 
@@ -37,8 +39,11 @@ import ast
 import dataclasses
 import re
 import sys
+import typing as t
 from collections.abc import Iterator
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 PLUGINS = ROOT / "plugins"
@@ -258,6 +263,44 @@ def code_messages() -> list[Message]:
     return list(found.values())
 
 
+JINJA_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+JINJA_STRING_RE = re.compile(r"'([^']*)'|\"([^\"]*)\"")
+FAILING_MODULES = {"ansible.builtin.fail": "msg", "ansible.builtin.assert": "fail_msg"}
+
+
+def role_tasks(tasks: list[t.Any]) -> Iterator[dict[str, t.Any]]:
+    """Every task of a task list, blocks (block, rescue, always) opened."""
+    for task in tasks or []:
+        if not isinstance(task, dict):
+            continue
+        yield task
+        for section in ("block", "rescue", "always"):
+            yield from role_tasks(task.get(section) or [])
+
+
+def template_pieces(text: str) -> tuple[str, ...]:
+    """The constant text of a Jinja template: between its expressions, and the string literals inside them."""
+    outside = JINJA_RE.split(text)
+    inside = [a or b for expr in JINJA_RE.findall(text) for a, b in JINJA_STRING_RE.findall(expr)]
+    return tuple(outside + inside)
+
+
+def role_messages() -> list[Message]:
+    """The messages of the roles' ``ansible.builtin.fail`` (``msg``) and ``ansible.builtin.assert`` (``fail_msg``) tasks."""
+    found: dict[tuple[str, ...], Message] = {}
+    for path in sorted((ROOT / "roles").glob("*/tasks/*.yml")):
+        for task in role_tasks(yaml.safe_load(path.read_text())):
+            for module, key in FAILING_MODULES.items():
+                text = (task.get(module) or {}).get(key) if isinstance(task.get(module), dict) else None
+                if not isinstance(text, str):
+                    continue
+                pieces = tuple(piece for piece in map(normalize, template_pieces(text)) if len(piece) >= MIN_PIECE)
+                if pieces:
+                    where = f"{path.relative_to(ROOT).as_posix()}: {task.get('name')}"
+                    found.setdefault(pieces, Message(pieces, where, "role"))
+    return list(found.values())
+
+
 def guide_fragments() -> list[tuple[int, str]]:
     """(line number, fragment) for every double-back-quoted text in a ``:Message:`` field (continuation lines included)."""
     lines = GUIDE.read_text().splitlines()
@@ -279,7 +322,7 @@ def main() -> int:
     if not GUIDE.is_file():
         print(f"{GUIDE.relative_to(ROOT)} does not exist", file=sys.stderr)
         return 1
-    messages = code_messages()
+    messages = code_messages() + role_messages()
     fragments = guide_fragments()
     problems = []
     for lineno, fragment in fragments:
@@ -297,7 +340,7 @@ def main() -> int:
     for problem in problems:
         print(problem, file=sys.stderr)
     print(
-        f"checked {len(messages)} messages from plugins/ against {len(fragments)} quoted fragments in "
+        f"checked {len(messages)} messages from plugins/ and roles/ against {len(fragments)} quoted fragments in "
         f"{GUIDE.relative_to(ROOT)}: {len(problems)} problems"
     )
     return 1 if problems or not messages else 0

@@ -69,6 +69,9 @@ def main() -> int:
     lint_docs = ["antsibull-docs", "lint-collection-docs", "--plugin-docs", "--check-extra-docs-refs", "--validate-collection-refs", "all", "."]
     step("antsibull-docs lint", lint_docs)
     step("ansible-doc renders", ["python", str(ROOT / "hacking" / "check_docs.py")])
+    step("AWX credential types", ["python", str(ROOT / "hacking" / "check_awx.py")], ROOT)
+    step("execution environment (ansible-builder)", ["python", str(ROOT / "hacking" / "check_ee.py"), str(coll)], ROOT)
+    step("ansible-runner job (changed, then ok)", ["python", str(ROOT / "hacking" / "runner_check.py"), str(coll.parent.parent.parent)], ROOT)
     step("troubleshooting guide covers every message", ["python", str(ROOT / "hacking" / "check_troubleshooting.py")], ROOT)
     dist = coll.parent.parent.parent / "dist"
     shutil.rmtree(dist, ignore_errors=True)
