@@ -75,7 +75,8 @@ options:
     description:
       - The longest wait, in seconds, for a rate limit to reset before a request is retried.
       - GitHub's primary limit (C(X-RateLimit-Remaining) 0) is waited for until C(X-RateLimit-Reset) plus 1 s; a secondary
-        limit for its C(Retry-After), or 60 s when a 429 answer gives neither header.
+        limit for its C(Retry-After), or 60 s when the answer gives neither header (a 429, or a 403 whose message says it
+        is a rate limit or an abuse limit; that wait counts as one of the O(retries)).
       - A limit that resets later fails the task at once, with the reset time in the message.
       - GitHub Enterprise Server has rate limits off by default; administrators can turn them on.
     type: float

@@ -229,6 +229,12 @@ def _two_factor_hint(kind: str, method: str, otp: OTPAttempt) -> str:
     return "GitHub rejected the one-time code given in otp: it expired or was already used. Get a new code and run again."
 
 
+def _says_rate_limit(message: str) -> bool:
+    """Whether GitHub's message calls the answer a rate limit (primary, secondary or abuse), the login lockout aside."""
+    lowered = message.lower()
+    return "login attempts exceeded" not in lowered and ("rate limit" in lowered or "abuse" in lowered)
+
+
 def _forbidden(failure: _Failure) -> errors.APIError:
     lowered = failure.message.lower()
     headers = failure.response.headers
@@ -238,7 +244,7 @@ def _forbidden(failure: _Failure) -> errors.APIError:
             "because every attempt extends the lockout: fix the password, wait until GitHub lifts the lockout, then run again.",
             **failure.common,
         )
-    if failure.response.status_code == 429 or headers.get("X-RateLimit-Remaining") == "0" or "rate limit" in lowered or "abuse" in lowered:
+    if failure.response.status_code == 429 or headers.get("X-RateLimit-Remaining") == "0" or _says_rate_limit(failure.message):
         reset = _reset_time(failure.response)
         retry_after = headers.get("Retry-After")
         when = f"until {reset}" if reset else (f"for {retry_after} s" if retry_after else "for now")
@@ -318,6 +324,20 @@ class GitHubClient:
             sleeper=self.sleep,
         )
 
+    def _unheaded_rate_limit(self, response: requests.Response, first_attempt: int) -> bool:
+        """A 403 whose message says rate limit (a secondary or abuse limit), with neither ``Retry-After`` nor an exhausted
+        primary limit: GitHub asks to wait at least a minute. True when that wait fits in ``rate_limit_wait`` and a retry is left."""
+        headers = response.headers
+        if response.status_code != 403 or headers.get("Retry-After") or headers.get("X-RateLimit-Remaining") == "0":
+            return False
+        if _retry.SECONDARY_LIMIT_WAIT > self._rate_limit_wait or len(self.attempts) - first_attempt >= self._retries:
+            return False
+        try:
+            message = response.json().get("message")
+        except (ValueError, AttributeError, RecursionError):
+            return False
+        return isinstance(message, str) and _says_rate_limit(message)
+
     def _send(  # noqa: PLR0913 - one request's parts
         self, method: str, url: str, body: t.Any, params: dict[str, t.Any] | None, *, otp: str | None, auth: tuple[str, str] | None = None
     ) -> requests.Response:
@@ -387,7 +407,8 @@ class GitHubClient:
         missing_ok: bool = False,
         app_auth: tuple[str, str] | None = None,
     ) -> APIResponse | None:
-        """Send one request (and at most one retry with a fresh two-factor code); return the decoded answer or raise.
+        """Send one request (and at most one retry with a fresh two-factor code, and one after a rate limit that only
+        GitHub's message names, besides the retries of ``_retry``); return the decoded answer or raise.
 
         ``expect`` lists the success statuses this call may get, and ``shape`` the type its JSON body must have.
         With ``missing_ok``, a 404 returns None: the thing is gone already.  ``app_auth`` (client_id, client_secret)
@@ -406,6 +427,13 @@ class GitHubClient:
                 otp, retried = fresh, True
                 self._arm_retries()
                 response = self._send(method, url, body, params, otp=otp)
+        if self._unheaded_rate_limit(response, first_attempt):
+            # urllib3's Retry sees headers only, not this body: wait as GitHub asks for a limit without Retry-After, then once more.
+            self.attempts.append(_retry.Attempt(method.upper(), response.status_code, False, _retry.SECONDARY_LIMIT_WAIT))
+            self.sleep(_retry.SECONDARY_LIMIT_WAIT)
+            otp = source.code() if source is not None else None
+            self._arm_retries()
+            response = self._send(method, url, body, params, otp=otp, auth=app_auth)
         status = response.status_code
         if status == 404 and missing_ok:
             return None

@@ -14,6 +14,9 @@ FOR INTERNAL COLLECTION USE ONLY: no compatibility is promised outside the colle
   (secondary limits), ``X-RateLimit-Remaining: 0`` with ``X-RateLimit-Reset`` (the
   primary limit: wait until the reset plus 1 s), or a 429 without either header (wait
   60 s).  Any other 403 (the login lockout among them) goes back to the caller at once.
+  A 403 whose body alone says it is a secondary or abuse limit cannot be seen here (``Retry``
+  gets no body); the transport (``_api``) waits 60 s for it and sends once more, within the
+  same ``retries`` and ``rate_limit_wait``.
 * A wait happens only if it fits in ``rate_limit_wait`` and every wait fits before the
   deadline; otherwise the last answer goes back to the caller.
 * 400, 401, 404, 410 and 422 are never retried.  Together with the rule above, a

@@ -33,7 +33,9 @@ PUT_URL = f"{API_URL}{PUT_PATH}"
 
 @pytest.fixture
 def client() -> _api.GitHubClient:
-    return _api.GitHubClient(API_URL, USERNAME, PASSWORD)
+    made = _api.GitHubClient(API_URL, USERNAME, PASSWORD)
+    made.sleep = no_sleep
+    return made
 
 
 def raised(client: _api.GitHubClient, method: str, path: str) -> errors.APIError:
@@ -96,8 +98,10 @@ ERROR_CASES = [
 
 
 @pytest.mark.parametrize("case", ERROR_CASES, ids=[case.id for case in ERROR_CASES])
-def test_recorded_error_bodies(requests_mock: t.Any, client: _api.GitHubClient, case: ErrorCase) -> None:
+def test_recorded_error_bodies(requests_mock: t.Any, case: ErrorCase) -> None:
     fixture, method, path, exc_type, fragments, details = case
+    client = _api.GitHubClient(API_URL, USERNAME, PASSWORD, retries=0)  # the messages of first answers: no retry or wait
+    client.sleep = no_sleep
     recorded = load_fixture(fixture)
     requests_mock.register_uri(method, f"{API_URL}{path}", **response_kwargs(fixture))
     exc = raised(client, method, path)
@@ -113,6 +117,65 @@ def test_recorded_error_bodies(requests_mock: t.Any, client: _api.GitHubClient, 
         assert exc.details["documentation_url"] == recorded["body"]["documentation_url"]
     assert requests_mock.call_count == 1  # nothing is retried without a two-factor code to renew
     assert PASSWORD not in exc.msg
+
+
+def no_sleep(seconds: float) -> None:
+    raise AssertionError(f"nothing may wait here ({seconds} s)")
+
+
+ABUSE = {"message": "You have triggered an abuse detection mechanism. Please wait a few minutes before you try again."}
+SECONDARY = {"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}
+CREATED = {"id": 1, "token": "t" * 40, "hashed_token": "h" * 64}
+
+
+def waiting_client(**options: t.Any) -> tuple[_api.GitHubClient, list[float]]:
+    client = _api.GitHubClient(API_URL, USERNAME, PASSWORD, **options)
+    slept: list[float] = []
+    client.sleep = slept.append
+    return client, slept
+
+
+@pytest.mark.parametrize("body", [ABUSE, SECONDARY], ids=["abuse", "secondary"])
+def test_limit_named_only_by_its_message_waits_a_minute_then_sends_again(requests_mock: t.Any, body: dict[str, str]) -> None:
+    requests_mock.put(PUT_URL, [{"status_code": 403, "json": body}, {"status_code": 201, "json": CREATED}])
+    client, slept = waiting_client()
+    answer = client.request("PUT", PUT_PATH, body={}, expect=(200, 201))
+    assert answer is not None and answer.created
+    assert slept == [60.0]
+    assert requests_mock.call_count == 2
+    assert client.retries_made == 1
+
+
+def test_limit_named_only_by_its_message_is_waited_for_once(requests_mock: t.Any) -> None:
+    requests_mock.put(PUT_URL, status_code=403, json=ABUSE)
+    client, slept = waiting_client()
+    exc = raised(client, "PUT", PUT_PATH)
+    assert isinstance(exc, errors.RateLimited)
+    assert slept == [60.0]
+    assert requests_mock.call_count == 2
+
+
+@pytest.mark.parametrize("options", [{"rate_limit_wait": 59.0}, {"retries": 0}], ids=["wait-too-short", "no-retries"])
+def test_limit_named_only_by_its_message_is_not_waited_for_beyond_the_options(requests_mock: t.Any, options: dict[str, t.Any]) -> None:
+    requests_mock.put(PUT_URL, status_code=403, json=SECONDARY)
+    client, slept = waiting_client(**options)
+    exc = raised(client, "PUT", PUT_PATH)
+    assert isinstance(exc, errors.RateLimited)
+    assert slept == []
+    assert requests_mock.call_count == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"message": "Maximum number of login attempts exceeded. Please try again later."}, {"message": "Must have admin rights to Repository."}],
+    ids=["lockout", "forbidden"],
+)
+def test_other_403_is_never_waited_for(requests_mock: t.Any, body: dict[str, str]) -> None:
+    requests_mock.put(PUT_URL, status_code=403, json=body)
+    client, slept = waiting_client()
+    raised(client, "PUT", PUT_PATH)
+    assert slept == []
+    assert requests_mock.call_count == 1
 
 
 # ---------------------------------------------------------------- 404: one look at the API root tells the cases apart
@@ -232,9 +295,11 @@ def test_plain_forbidden(requests_mock: t.Any, client: _api.GitHubClient) -> Non
     assert "permissions" in exc.msg
 
 
-def test_rate_limit_recognised_by_message_without_headers(requests_mock: t.Any, client: _api.GitHubClient) -> None:
+def test_rate_limit_recognised_by_message_without_headers(requests_mock: t.Any) -> None:
     requests_mock.put(PUT_URL, status_code=403, json={"message": "API rate limit exceeded for user ID 1."})
+    client, slept = waiting_client()
     exc = raised(client, "PUT", PUT_PATH)
+    assert slept == [60.0]  # waited once, as GitHub asks when no header says how long
     assert isinstance(exc, errors.RateLimited)
     assert "for now" in exc.msg
 

@@ -19,6 +19,7 @@ import re
 import stat
 import tempfile
 import typing as t
+from unittest import mock
 
 import pytest
 import requests_mock
@@ -213,7 +214,8 @@ class Run(t.NamedTuple):
 
 def drive(capsys: pytest.CaptureFixture[str], args: dict[str, t.Any], routes: dict[tuple[str, t.Any], Answer | list[Answer]]) -> Run:
     """Run main() with requests_mock answering ``routes`` ((method, url) -> answer, or answers in turn); anything else gets a 599."""
-    with requests_mock.Mocker() as mocker:
+    # A 403 whose message says rate limit is waited for (60 s) once; the waits are not slept here.
+    with requests_mock.Mocker() as mocker, mock.patch("time.sleep"):
         mocker.register_uri(requests_mock.ANY, requests_mock.ANY, status_code=599, text="not routed")
         for (method, url), answer in routes.items():
             mocker.register_uri(method, url, [a.kwargs() for a in (answer if isinstance(answer, list) else [answer])])
