@@ -35,8 +35,11 @@ def run(cmd: list[str], cwd: Path) -> str:
 def introspect(tarball: Path, scratch: Path) -> list[str]:
     """Install the tarball into a scratch collections path; the problems with what ansible-builder introspect finds there."""
     collections = scratch / "collections"
-    run(["ansible-galaxy", "collection", "install", "--offline", "-p", str(collections), str(tarball)], scratch)
+    # --force: the same version may be installed on ANSIBLE_COLLECTIONS_PATH already, which would make the install a no-op.
+    run(["ansible-galaxy", "collection", "install", "--offline", "--force", "-p", str(collections), str(tarball)], scratch)
     pip = scratch / "pip.txt"
+    if not (collections / "ansible_collections" / "oauthkit" / "github" / "MANIFEST.json").is_file():
+        return [f"ansible-galaxy did not install {tarball.name} into {collections}"]
     # ansible-builder 3 always sanitizes (merges and dedupes, keeping the origin); --sanitize is still accepted.
     out = run(["ansible-builder", "introspect", "--sanitize", str(collections), "--write-pip", str(pip)], scratch)
     listed = (yaml.safe_load(out.split("---", 1)[-1]) or {}).get("python") or []
