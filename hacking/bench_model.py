@@ -8,6 +8,16 @@ import typing as t
 MODULE_FQN = "ansible_collections.oauthkit.github.plugins.modules.authorization"
 
 
+def client_id(item: int) -> str:
+    """Must match ``'bench%015d' | format(item)`` in the playbooks."""
+    return f"bench{item:015d}"
+
+
+def client_secret(item: int) -> str:
+    """Must match ``'bench-secret-%027d' | format(item)`` in the playbooks."""
+    return f"bench-secret-{item:027d}"
+
+
 @dataclasses.dataclass(frozen=True)
 class Variant:
     name: str
@@ -16,6 +26,7 @@ class Variant:
     seeded: bool  # every authorization exists before the run
     check: bool = False  # ansible-playbook --check
     custody: bool = False  # token_path: every token file seeded and verified (hacking/bench_custody.py)
+    fleet: bool = False  # one item per host of a generated inventory, run with --forks (hacking/bench_fleet.py)
     module: str = MODULE_FQN  # the module's import name, for the module-internal timing
 
 
@@ -26,6 +37,15 @@ VARIANTS = (
     Variant("custody", "oauthkit.github.authorization, steady state with token_path (all exist, tokens verified)", "custody.yml", seeded=True, custody=True),
     Variant("create", "oauthkit.github.authorization, creating", "authorization.yml", seeded=False),
     Variant("check", "oauthkit.github.authorization, check mode (all exist)", "authorization.yml", seeded=True, check=True),
+)
+
+FLEET_VARIANTS = (  # the fleet case: one item per host, hosts in parallel (--forks); not part of the loop runs above
+    Variant("fleet-uri", "ansible.builtin.uri, the equivalent PUT, one per host (all exist)", "fleet_uri.yml", seeded=True,
+            module="ansible.modules.uri", fleet=True),
+    Variant("fleet-steady", "oauthkit.github.authorization, one per host, steady state (all exist)", "fleet_authorization.yml",
+            seeded=True, fleet=True),
+    Variant("fleet-create", "oauthkit.github.authorization, one per host, creating", "fleet_authorization.yml", seeded=False,
+            fleet=True),
 )
 
 

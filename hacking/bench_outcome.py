@@ -2,7 +2,9 @@
 
 So that no figure measures the wrong thing, after every ``ansible-playbook`` run the runner checks the emulator's
 request log (method, status and count of the requests), the authorizations that exist afterwards, the play recap
-(nothing failed or unreachable; changed only when creating) and, for the ``custody`` variant, the token files.
+(nothing failed or unreachable; changed only when creating) and, for the ``custody`` variant, the token files.  For the
+fleet variants (``bench_fleet.py``) the request log must also hold one request to each item's own path, and the recap
+must list every host of the fleet.
 """
 
 from __future__ import annotations
@@ -14,10 +16,15 @@ import typing as t
 from pathlib import Path
 
 import bench_custody as custody
+import bench_fleet as fleet
 from bench_model import Variant
 
 RECAP = re.compile(r"^localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.MULTILINE)
-ONE_PER_ITEM = {"uri": ("PUT", 200), "steady": ("PUT", 200), "custody": ("PUT", 200), "create": ("PUT", 201)}
+ONE_PER_ITEM = {
+    "uri": ("PUT", 200), "steady": ("PUT", 200), "custody": ("PUT", 200), "create": ("PUT", 201),
+    "fleet-uri": ("PUT", 200), "fleet-steady": ("PUT", 200), "fleet-create": ("PUT", 201),
+}
+CREATING = ("create", "fleet-create")  # the variants whose every item changes (and whose authorizations all exist afterwards)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,9 +48,13 @@ def check_outcome(variant: Variant, n: int, outcome: Outcome) -> int | None:
             raise SystemExit(f"{label}: expected exactly {n} x {key}, the emulator logged {dict(statuses)}")
     if variant.name == "check" and any(entry["method"] != "GET" for entry in outcome.requests):
         raise SystemExit(f"{label}: check mode sent {dict(statuses)}")
-    if variant.name == "create" and len(outcome.authorizations) != n:
+    if variant.name in CREATING and len(outcome.authorizations) != n:
         raise SystemExit(f"{label}: {len(outcome.authorizations)} authorizations exist afterwards")
-    check_recap(variant, label, outcome.output)
+    if variant.fleet:
+        fleet.check_paths(label, outcome.requests, n)
+        fleet.check_recap(label, outcome.output, n, changed=variant.name in CREATING)
+    else:
+        check_recap(variant, label, outcome.output)
     if not variant.custody:
         return None
     verified = custody.verified_files(outcome.token_dir, outcome.tokens, outcome.authorizations)
@@ -59,7 +70,7 @@ def check_recap(variant: Variant, label: str, output: str) -> None:
     over the registered result, nothing printed), so for custody ``failed=0`` vouches for every item.
     """
     recap = RECAP.search(output)
-    want = ("1", "1" if variant.name == "create" else "0", "0", "0")
+    want = ("1", "1" if variant.name in CREATING else "0", "0", "0")
     if recap is None or recap.groups() != want:
         found = recap.group(0) if recap else "no play recap"
         raise SystemExit(f"{label}: expected ok=1 changed={want[1]} unreachable=0 failed=0, found {found}")

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import typing as t
 
+from bench_fleet import GROUP, host_name
 from bench_model import VARIANTS, Run
-from bench_stats import Ratios, Summary
+from bench_stats import FleetSummary, Ratios, Summary
 
 COLLECTION = "ansible_collections.oauthkit.github.plugins."
 
@@ -58,7 +59,7 @@ def header(summary: Summary, meta: dict[str, t.Any]) -> list[str]:
     ]
 
 
-def method(timing: dict[str, t.Any]) -> list[str]:
+def method(timing: dict[str, t.Any], fleet: FleetSummary | None, meta: dict[str, t.Any]) -> list[str]:
     runs = timing["steady"].get("runs")
     preloaded = timing["steady"].get("preloaded")
     letters = "ABCDEFGHIJ"[:len(VARIANTS)]
@@ -98,6 +99,28 @@ def method(timing: dict[str, t.Any]) -> list[str]:
         "  and `ansible_collections.*` modules the run loaded, which a task's AnsiballZ zip carries as source.",
         *([f"  {preloaded} modules were already loaded in the interpreter before the import (by `site` and the helper); no variant's",
            "  import time includes them."] if preloaded else []),
+        *fleet_method(fleet, meta),
+    ]
+
+
+def fleet_method(fleet: FleetSummary | None, meta: dict[str, t.Any]) -> list[str]:
+    if fleet is None:
+        return []
+    hosts, forks = fleet.hosts, meta.get("fleet_forks", "?")
+    return [
+        "- **Fleet**: `forks` parallelises hosts, not loop items (a `loop` runs its items one after the other on its host), so",
+        f"  the fleet case is an inventory of {hosts} hosts, `{host_name(0)}` to `{host_name(hosts - 1)}` (group `{GROUP}`;",
+        "  `ansible_connection: local`, `ansible_python_interpreter` the venv's Python, host variable `bench_item`), and one play",
+        "  over them (`tests/bench/fleet_authorization.yml`, `tests/bench/fleet_uri.yml`: `hosts: fleet`, `gather_facts: false`,",
+        "  the loop variants' task for the host's item, without a loop; uri's `X-GitHub-OTP` computed for each host as for each",
+        f"  loop item), run by one `ansible-playbook --forks {forks}` per variant: {hosts} items, one per host, up to {forks} hosts at",
+        "  a time. One host per item (rather than fewer hosts each looping over several items) is how a fleet registers one",
+        "  authorization per machine, and it puts Ansible's per-host costs (a worker process per host, each host's variables)",
+        "  into the figures. The emulator is seeded as for *all exist* (`fleet-create`: none exist). After each run the runner",
+        f"  checks that the request log holds exactly {hosts} `PUT 200` (`fleet-create`: `PUT 201`), one to each item's own path,",
+        "  and that every host is in the play recap, ok and neither failed nor unreachable, changed only for `fleet-create`. The",
+        "  fleet runs come after the loop runs; with more than one repetition (`--fleet-reps`) the variants' order rotates as",
+        "  for the loops. **wall/item** is the run's wall time divided by the number of hosts.",
     ]
 
 
@@ -135,6 +158,38 @@ def scaling(summary: Summary) -> list[str]:
     return lines
 
 
+def fleet_section(fleet: FleetSummary | None, summary: Summary, meta: dict[str, t.Any]) -> list[str]:
+    """Per fleet variant: wall time, time per item, requests, memory, and the loop at the same size for comparison."""
+    if fleet is None:
+        return []
+    loop_n = fleet.loop_size(summary)
+    reps = len(fleet.cell(fleet.variants[0].name))
+    lines = [
+        "", "## Fleet", "",
+        f"{fleet.hosts} hosts, one item each, `ansible-playbook --forks {meta.get('fleet_forks', '?')}`; {reps} repetition"
+        f"{'s' if reps != 1 else ''} (figures *median [min-max]*); the fleet runs took {fleet.minutes():.1f} min of wall time in all.",
+        f"*loop* is the same task in the loop runs (one host, one item after the other) at N = {loop_n}; *loop / fleet* is how many",
+        "times as fast per item the fleet is.", "",
+        "| variant | wall s | wall/item ms | req/item | requests (method status: count) | module RSS MiB | tree RSS MiB "
+        "| loop wall/item ms | loop / fleet |",
+        "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for variant in fleet.variants:
+        name = variant.name
+        wall, per_item = fleet.wall(name), fleet.wall_per_item(name)
+        mix = ", ".join(f"{key}: {value}" for key, value in fleet.request_mix(name).items()) or "none"
+        loop = fleet.loop_per_item(summary, name)
+        lines.append(
+            f"| {name} | {wall.median:.1f} [{wall.low:.1f}-{wall.high:.1f}] | {ms(per_item.median)} [{ms(per_item.low)}-{ms(per_item.high)}] "
+            f"| {fleet.requests_per_item(name):.2f} | {mix} | {mib(fleet.module_rss(name))} | {mib(fleet.tree_rss(name))} "
+            f"| {ms(loop) if loop else 'n/a'} | {f'{loop / per_item.median:.2f}' if loop else 'n/a'} |"
+        )
+    lines += ["", "Ratios of wall/item, measured in the same run: "
+              + "; ".join(f"{label} **{value:.2f}**" for label, value in fleet.ratios.items()) + ".", "", "Fleet variants:", ""]
+    lines += [f"- `{variant.name}`: {variant.label}." for variant in fleet.variants]
+    return lines
+
+
 def short_module(name: str) -> str:
     return name.replace("ansible_collections.", "").replace(".plugins.modules", "")
 
@@ -168,7 +223,7 @@ def module_time(timing: dict[str, t.Any]) -> list[str]:
     return lines
 
 
-def targets(summary: Summary, meta: dict[str, t.Any]) -> list[str]:
+def targets(summary: Summary, meta: dict[str, t.Any], fleet: FleetSummary | None) -> list[str]:
     sizes, largest = summary.sizes, summary.largest
     steady_req = {n: summary.requests_per_item("steady", n) for n in sizes}
     create_req = {n: summary.requests_per_item("create", n) for n in sizes}
@@ -200,7 +255,22 @@ def targets(summary: Summary, meta: dict[str, t.Any]) -> list[str]:
         throughput_target(meta),
         f"| cost grows linearly with N | r² of the line through every run: {', '.join(f'{name} {value:.4f}' for name, value in r2.items())} | "
         f"{verdict(all(value >= 0.99 for value in r2.values()))} |",
+        *fleet_targets(fleet, meta),
     ]
+    return lines
+
+
+def fleet_targets(fleet: FleetSummary | None, meta: dict[str, t.Any]) -> list[str]:
+    """The per-task targets, for the fleet: one request per item, and the module no slower than uri."""
+    if fleet is None:
+        return []
+    where = f"fleet ({fleet.hosts} hosts, forks {meta.get('fleet_forks', '?')})"
+    req = {variant.name: fleet.requests_per_item(variant.name) for variant in fleet.variants}
+    lines = [f"| {where}: 1 HTTP request per item | {', '.join(f'{name} {value:.2f}' for name, value in req.items())} | "
+             f"{verdict(all(value == 1 for value in req.values()))} |"]
+    ratio = fleet.ratios.get("fleet-steady / fleet-uri")
+    if ratio is not None:
+        lines.append(f"| {where}: steady / uri <= 1.00 per task | fleet-steady / fleet-uri {ratio:.2f} | {verdict(ratio <= 1.0)} |")
     return lines
 
 
@@ -213,7 +283,7 @@ def throughput_target(meta: dict[str, t.Any]) -> str:
     return f"| emulator >= 500 req/s | {rate} req/s ({how}) | {verdict(int(rate) >= 500)} |"
 
 
-def where_time_goes(summary: Summary, timing: dict[str, t.Any]) -> list[str]:
+def where_time_goes(summary: Summary, timing: dict[str, t.Any], fleet: FleetSummary | None, meta: dict[str, t.Any]) -> list[str]:
     """The per-item slopes set against the module-internal figures."""
     slope = {name: summary.fits[name].slope for name in ("ping", "uri", "steady")}
     inside = {name: timing[name]["total_s"] + timing[name]["compile_s"] for name in ("ping", "uri", "steady")}
@@ -236,8 +306,26 @@ def where_time_goes(summary: Summary, timing: dict[str, t.Any]) -> list[str]:
         f" {ms(timing['ping']['notable'].get(basic, 0.0))} ms); the collection's own module_utils take {ms(collection_self)} ms of"
         " self time.",
         custody_line(summary, timing),
+        *fleet_line(fleet, summary, meta),
         *target_gaps(summary),
     ]
+
+
+def fleet_line(fleet: FleetSummary | None, summary: Summary, meta: dict[str, t.Any]) -> list[str]:
+    """The fleet's time per item, module against uri, and against the same tasks in one serial loop."""
+    if fleet is None or "fleet-steady / fleet-uri" not in fleet.ratios:
+        return []
+    per_item = {variant.name: fleet.wall_per_item(variant.name).median for variant in fleet.variants}
+    create = f", creating {ms(per_item['fleet-create'])} ms" if "fleet-create" in per_item else ""
+    line = (f"- Fleet ({fleet.hosts} hosts, one item each, forks {meta.get('fleet_forks', '?')}): the module takes"
+            f" {ms(per_item['fleet-steady'])} ms of wall time per item against uri's {ms(per_item['fleet-uri'])} ms"
+            f" (module / uri {fleet.ratios['fleet-steady / fleet-uri']:.2f}){create}.")
+    loop = {name: fleet.loop_per_item(summary, name) for name in ("fleet-steady", "fleet-uri")}
+    if loop["fleet-steady"] and loop["fleet-uri"]:
+        line += (f" The same tasks in one loop at N = {fleet.loop_size(summary)} take {ms(loop['fleet-steady'])} ms and"
+                 f" {ms(loop['fleet-uri'])} ms per item: the fleet finishes {loop['fleet-steady'] / per_item['fleet-steady']:.2f}"
+                 f" and {loop['fleet-uri'] / per_item['fleet-uri']:.2f} times as fast.")
+    return [line]
 
 
 def custody_line(summary: Summary, timing: dict[str, t.Any]) -> str:
@@ -270,8 +358,9 @@ def target_gaps(summary: Summary) -> list[str]:
     return ["", "### Targets not met", "", *gaps] if gaps else []
 
 
-def report(runs: list[Run], timing: dict[str, t.Any], meta: dict[str, t.Any]) -> str:
+def report(runs: list[Run], timing: dict[str, t.Any], meta: dict[str, t.Any], fleet_runs: list[Run] | None = None) -> str:
     summary = Summary(runs)
-    sections = (header(summary, meta), method(timing), results(summary), scaling(summary), module_time(timing),
-                targets(summary, meta), where_time_goes(summary, timing))
+    fleet = FleetSummary(fleet_runs) if fleet_runs else None
+    sections = (header(summary, meta), method(timing, fleet, meta), results(summary), scaling(summary), fleet_section(fleet, summary, meta),
+                module_time(timing), targets(summary, meta, fleet), where_time_goes(summary, timing, fleet, meta))
     return "\n".join(line for section in sections for line in section).rstrip() + "\n"

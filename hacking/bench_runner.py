@@ -1,9 +1,11 @@
 """``make bench``, the runner: start the emulator, run one ``ansible-playbook`` process per variant and N, measure it.
 
-Per run: wall time of the ansible-playbook process, the peak RSS of each module process (recorded at
-exit by ``tests/bench/rss_hook``), the peak RSS of the process tree (``wait4``), and the HTTP requests
-from the emulator's request log.  Each playbook runs in its own process group under a bound
-(``PLAYBOOK_TIMEOUT``): when it outlives the bound, the group is killed and the benchmark stops.
+The loop variants run one task with a ``loop`` over N items on localhost; the fleet variants run one item on each of
+N hosts of a generated inventory with ``--forks`` (``bench_fleet.py``).  Per run: wall time of the ansible-playbook
+process, the peak RSS of each module process (recorded at exit by ``tests/bench/rss_hook``), the peak RSS of the
+process tree (``wait4``), and the HTTP requests from the emulator's request log.  Each playbook runs in its own
+process group under a bound (``PLAYBOOK_TIMEOUT``): when it outlives the bound, the group is killed and the benchmark
+stops.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ import urllib.request
 from pathlib import Path
 
 import bench_custody as custody
-from bench_model import VARIANTS, Run, Variant
+import bench_fleet as fleet
+from bench_model import FLEET_VARIANTS, VARIANTS, Run, Variant, client_id, client_secret
 from bench_outcome import Outcome, check_outcome
 from emulator_process import emulator
 
@@ -40,16 +43,6 @@ USER = "bench"
 PASSWORD = "bench password, not a secret"  # noqa: S105 - the emulator's throwaway benchmark user
 SEED = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # 160 bits: pyotp 2.12 refuses seeds under 112 bits
 SCOPES = ["repo", "read:org"]
-
-
-def client_id(item: int) -> str:
-    """Must match ``'bench%015d' | format(item)`` in the playbooks."""
-    return f"bench{item:015d}"
-
-
-def client_secret(item: int) -> str:
-    """Must match ``'bench-secret-%027d' | format(item)`` in the playbooks."""
-    return f"bench-secret-{item:027d}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -228,6 +221,14 @@ def read_rss_log(path: Path) -> tuple[list[int], int]:
     return modules, controller
 
 
+def fleet_args(bench: Bench, variant: Variant, n: int) -> list[str]:
+    """For a fleet variant, write the inventory of n hosts and return ``--inventory`` and ``--forks``; else nothing."""
+    if not variant.fleet:
+        return []
+    inventory = fleet.write_inventory(bench.work / "fleet-inventory.json", n, str(BIN / "python"))
+    return ["--inventory", str(inventory), "--forks", str(fleet.FORKS)]
+
+
 def run_playbook(bench: Bench, variant: Variant, n: int, rep: int) -> Run:
     tokens = reset(bench, variant, n)
     before = len(control(bench.url, "GET", "authorizations"))
@@ -239,7 +240,8 @@ def run_playbook(bench: Bench, variant: Variant, n: int, rep: int) -> Run:
     }))
     rss_log = bench.work / "rss.log"
     rss_log.unlink(missing_ok=True)
-    argv = [str(BIN / "ansible-playbook"), "-e", f"@{vars_file}", str(BENCH / variant.playbook), *(["--check"] if variant.check else [])]
+    argv = [str(BIN / "ansible-playbook"), "-e", f"@{vars_file}", *fleet_args(bench, variant, n), str(BENCH / variant.playbook),
+            *(["--check"] if variant.check else [])]
     label = f"{variant.name} N={n}"
     job = Job(argv, bench.work, {**bench.env, "BENCH_RSS_LOG": str(rss_log)}, bench.work / f"{variant.name}-{n}-{rep}.out", label)
     finished = run_bounded(job, bench.timeout_s)
@@ -254,6 +256,12 @@ def run_playbook(bench: Bench, variant: Variant, n: int, rep: int) -> Run:
     return Run(variant.name, n, rep, finished.wall_s, modules, controller, finished.usage.ru_maxrss, requests, before, verified)
 
 
+def progress(run: Run, done: int, total: int) -> None:
+    print(f"[{done:3}/{total}] rep {run.rep + 1} N={run.n:<4} {run.variant:12} {run.wall_s:8.2f} s "
+          f"{run.wall_s / run.n * 1000:7.0f} ms/item  req/item {len(run.requests) / run.n:.2f}  "
+          f"module RSS {max(run.module_rss_kib or [0]) / 1024:.1f} MiB", flush=True)
+
+
 def run_playbooks(bench: Bench, reps_for: dict[int, int]) -> list[Run]:
     """Every variant at every N, repetition by repetition; the variants' order rotates by one each repetition."""
     runs: list[Run] = []
@@ -262,11 +270,19 @@ def run_playbooks(bench: Bench, reps_for: dict[int, int]) -> list[Run]:
         order = VARIANTS[rep % len(VARIANTS):] + VARIANTS[: rep % len(VARIANTS)]
         for n in sorted(n for n, reps in reps_for.items() if rep < reps):
             for variant in order:
-                run = run_playbook(bench, variant, n, rep)
-                runs.append(run)
-                print(f"[{len(runs):3}/{total}] rep {rep + 1} N={n:<4} {variant.name:7} {run.wall_s:8.2f} s "
-                      f"{run.wall_s / n * 1000:7.0f} ms/item  req/item {len(run.requests) / n:.2f}  "
-                      f"module RSS {max(run.module_rss_kib or [0]) / 1024:.1f} MiB", flush=True)
+                runs.append(run_playbook(bench, variant, n, rep))
+                progress(runs[-1], len(runs), total)
+    return runs
+
+
+def run_fleet(bench: Bench, hosts: int, reps: int) -> list[Run]:
+    """Every fleet variant over ``hosts`` hosts, ``reps`` times; the variants' order rotates by one each repetition."""
+    runs: list[Run] = []
+    for rep in range(reps):
+        order = FLEET_VARIANTS[rep % len(FLEET_VARIANTS):] + FLEET_VARIANTS[: rep % len(FLEET_VARIANTS)]
+        for variant in order:
+            runs.append(run_playbook(bench, variant, hosts, rep))
+            progress(runs[-1], len(runs), reps * len(FLEET_VARIANTS))
     return runs
 
 

@@ -1,4 +1,4 @@
-"""``make bench``, the statistics: medians and ranges per variant and N, least-squares slopes and r², ratios."""
+"""``make bench``, the statistics: medians and ranges per variant and N, least-squares slopes and r², ratios; the fleet case."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import math
 import statistics
 import typing as t
 
-from bench_model import VARIANTS, Run
+from bench_model import FLEET_VARIANTS, VARIANTS, Run
 
 RATIOS = (  # label, numerator variant, denominator variant
     ("steady / uri", "steady", "uri"),
@@ -19,6 +19,11 @@ RATIOS = (  # label, numerator variant, denominator variant
     ("uri / ping", "uri", "ping"),
 )
 Ratios = dict[t.Union[int, str], float]  # per N, and "slope"
+FLEET_RATIOS = (  # label, numerator fleet variant, denominator fleet variant
+    ("fleet-steady / fleet-uri", "fleet-steady", "fleet-uri"),
+    ("fleet-create / fleet-uri", "fleet-create", "fleet-uri"),
+)
+FLEET_LOOP = {"fleet-uri": "uri", "fleet-steady": "steady", "fleet-create": "create"}  # the loop variant running the same task
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,3 +135,58 @@ class Summary:
     def minutes_at(self, n: int) -> float:
         """Total wall time of every run at loop size n, in minutes."""
         return sum(run.wall_s for run in self.runs if run.n == n) / 60
+
+
+class FleetSummary:
+    """The fleet runs (one item per host, hosts in parallel) grouped by variant; every run has the same number of hosts."""
+
+    def __init__(self, runs: list[Run]) -> None:
+        self.runs = runs
+        self.hosts = max(run.n for run in runs)
+        if any(run.n != self.hosts for run in runs):
+            raise ValueError(f"fleet runs over different numbers of hosts: {sorted({run.n for run in runs})}")
+        self.variants = [variant for variant in FLEET_VARIANTS if self.cell(variant.name)]
+        self.ratios = {label: self.ratio(top, bottom) for label, top, bottom in FLEET_RATIOS if self.cell(top) and self.cell(bottom)}
+
+    def cell(self, name: str) -> list[Run]:
+        return [run for run in self.runs if run.variant == name]
+
+    def wall(self, name: str) -> Spread:
+        """Wall time of the whole ansible-playbook process, in seconds."""
+        return spread([run.wall_s for run in self.cell(name)])
+
+    def wall_per_item(self, name: str) -> Spread:
+        """Wall time divided by the number of items (hosts), in seconds."""
+        return spread([run.wall_s / run.n for run in self.cell(name)])
+
+    def requests_per_item(self, name: str) -> float:
+        return statistics.median(len(run.requests) / run.n for run in self.cell(name))
+
+    def request_mix(self, name: str) -> dict[str, int]:
+        """'METHOD status' -> count, from the first run of the variant."""
+        counts = collections.Counter(f"{entry['method']} {entry['status']}" for entry in self.cell(name)[0].requests)
+        return dict(sorted(counts.items()))
+
+    def module_rss(self, name: str) -> float:
+        """Median over the repetitions of the largest module process, in KiB."""
+        return statistics.median(module_peak(run) for run in self.cell(name))
+
+    def tree_rss(self, name: str) -> float:
+        return statistics.median(run.tree_rss_kib for run in self.cell(name))
+
+    def ratio(self, top: str, bottom: str) -> float:
+        """Median wall per item of top over that of bottom."""
+        return self.wall_per_item(top).median / self.wall_per_item(bottom).median
+
+    def loop_size(self, loop: Summary) -> int:
+        """The loop size to set the fleet against: the one equal to the fleet's hosts if the loop runs had it, else the largest."""
+        return self.hosts if self.hosts in loop.sizes else loop.largest
+
+    def loop_per_item(self, loop: Summary, name: str) -> float | None:
+        """Median wall per item of the loop variant running the same task as fleet variant ``name``, at ``loop_size``."""
+        n = self.loop_size(loop)
+        return loop.per_item(FLEET_LOOP[name], n) if loop.cell(FLEET_LOOP[name], n) else None
+
+    def minutes(self) -> float:
+        """Total wall time of the fleet runs, in minutes."""
+        return sum(run.wall_s for run in self.runs) / 60
