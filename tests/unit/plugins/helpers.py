@@ -32,6 +32,7 @@ except ImportError:  # ansible-core < 2.19 has no ansible.module_utils.testing
             yield
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+COLLECTION_ROOT = FIXTURES.parent.parent.parent
 
 API_URL = "https://ghes.example.com/api/v3"
 USERNAME = "octocat"
@@ -49,6 +50,9 @@ def load_fixture(name: str) -> dict[str, t.Any]:
     with (FIXTURES / f"{name}.json").open(encoding="utf-8") as handle:
         data = json.load(handle)
     assert data["source"], f"fixture {name} must name its source"
+    cited = data["source"].split()[0].rstrip(",")
+    assert cited.startswith("tests/emulator/reference/"), f"fixture {name} must cite the reference data inside the repository"
+    assert (COLLECTION_ROOT / cited).is_file(), f"fixture {name} cites {cited}, which is not in the repository"
     return copy.deepcopy(data)
 
 
