@@ -1,11 +1,11 @@
 """Check the collection's execution-environment metadata and the example EE of ``docs/ee/`` with ansible-builder, offline.
 
-1. The collection is built and installed into a scratch collections path; ``ansible-builder introspect`` (which
+1. The collection's tarball is installed into a scratch collections path; ``ansible-builder introspect`` (which
    sanitizes the requirements it reads) must find requests and pyotp, from oauthkit.github.
 2. ``ansible-builder create`` writes the build context of ``docs/ee/execution-environment.yml``, with the tarball the
    example names; the context must hold the Containerfile that copies it, the galaxy requirements, and the tarball, whose
    own ``meta/execution-environment.yml`` brings requests and pyotp (checked by introspecting the context's tarball).
-No container engine is needed. Usage: ``check_ee.py COLLECTION_DIR`` (a tree whose files are the collection's).
+No container engine is needed. Usage: ``check_ee.py TARBALL`` (what ``ansible-galaxy collection build`` made).
 """
 
 from __future__ import annotations
@@ -53,13 +53,10 @@ def introspect(tarball: Path, scratch: Path) -> list[str]:
 
 
 def main() -> int:
-    collection = Path(sys.argv[1]).resolve()
+    tarball = Path(sys.argv[1]).resolve()
     problems: list[str] = []
     with tempfile.TemporaryDirectory(prefix="oauthkit-ee-") as tmp:
         scratch = Path(tmp)
-        dist = scratch / "dist"
-        run(["ansible-galaxy", "collection", "build", "--output-path", str(dist), str(collection)], scratch)
-        (tarball,) = dist.glob("oauthkit-github-*.tar.gz")
         (scratch / "direct").mkdir()
         problems += introspect(tarball, scratch / "direct")
 
