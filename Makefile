@@ -11,7 +11,7 @@ GET_PIP_CACHE := $(HOME)/.ansible/test/cache/get_pip_$(ANSIBLE_TEST_PIP).py
 VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := tests/emulator/node/node_modules/.installed
 
-.PHONY: help venv bootstrap node test demo bench lint clean test-compat
+.PHONY: help venv bootstrap node sshd test demo bench lint clean test-compat
 
 help:
 	@echo "make demo   - start the emulator, run docs/examples/get_or_create.yml twice (changed, then ok)"
@@ -39,7 +39,24 @@ $(NODE_STAMP): tests/emulator/node/package.json tests/emulator/node/package-lock
 
 node: $(NODE_STAMP)
 
-test: venv node
+# The loopback SSH harness (tests/integration/targets/setup_sshd) runs its own sshd; it needs Debian's openssh-server and sudo, and acl
+# (setfacl: how Ansible shares its temporary files when it becomes an unprivileged user).
+# policy-rc.d answers 101 while they install, so that no postinst starts the system's ssh service; none may listen on port 22 after.
+SSHD_POLICY := /usr/sbin/policy-rc.d
+sshd:
+	@if [ -x /usr/sbin/sshd ] && command -v sudo >/dev/null && command -v setfacl >/dev/null; then exit 0; fi; \
+	set -e; \
+	if [ "$$(id -u)" != 0 ]; then echo "make sshd: run as root to install openssh-server, sudo and acl" >&2; exit 1; fi; \
+	own_policy=; \
+	if [ ! -e $(SSHD_POLICY) ]; then printf '#!/bin/sh\nexit 101\n' > $(SSHD_POLICY); chmod 0755 $(SSHD_POLICY); own_policy=1; fi; \
+	trap 'if [ -n "$$own_policy" ]; then rm -f $(SSHD_POLICY); fi' EXIT; \
+	apt-get update; \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openssh-server sudo acl; \
+	if [ -s /run/sshd.pid ]; then kill "$$(cat /run/sshd.pid)" 2>/dev/null || true; fi; \
+	for _ in $$(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/22) 2>/dev/null || break; sleep 0.1; done; \
+	if (exec 3<>/dev/tcp/127.0.0.1/22) 2>/dev/null; then echo "make sshd: something still listens on port 22" >&2; exit 1; fi
+
+test: venv node sshd
 	$(BIN)/python hacking/run_checks.py
 
 # make test-compat: one venv per ansible-core leg (oldest promised, newest), pinned by hacking/compat/constraints-<leg>.txt.
@@ -53,7 +70,7 @@ COMPAT_STAMPS := $(foreach leg,$(COMPAT_LEGS),.venv-compat-$(leg)/.installed)
 	touch $@
 
 .PHONY: test-compat
-test-compat: $(VENV_STAMP) $(COMPAT_STAMPS)
+test-compat: $(VENV_STAMP) $(COMPAT_STAMPS) sshd
 	$(BIN)/python hacking/compat.py
 
 demo: venv
