@@ -21,6 +21,16 @@ attributes:
       - This assumes that the system controlled/queried by the module has not changed in a relevant way.
 """
 
+    ACTION = r"""
+options: {}
+attributes:
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
+    details:
+      - Every GitHub request, the option checks and the environment fallbacks run on the controller, in the action plugin.
+"""
+
     ACTIONGROUP_GITHUB = r"""
 options: {}
 attributes:

@@ -106,19 +106,23 @@ from ansible.plugins.lookup import LookupBase
 
 from ansible_collections.oauthkit.github.plugins.module_utils import _otp
 from ansible_collections.oauthkit.github.plugins.module_utils._errors import InvalidInput
+from ansible_collections.oauthkit.github.plugins.module_utils._messages import render
 
 OPTIONS = ("digits", "interval", "at")
 MIN_DIGITS = 6
 MAX_DIGITS = 8
+# The lookup's term stands where the modules have otp_secret.
+_NAMES = {"otp_secret": "the seed"}
+
+
+def _fail(msg_id: str, **fields: t.Any) -> t.NoReturn:
+    raise AnsibleLookupError(render(msg_id, fields, _NAMES))
 
 
 def _seed_text(term: t.Any) -> str:
     """The seed as text; a vaulted value is decrypted by to_text.  A value of another kind is refused without being shown."""
     if term is None or isinstance(term, (bool, int, float, list, tuple, dict)):
-        raise AnsibleLookupError(
-            f"oauthkit.github.totp takes the base32 TOTP seed as a string; it got a {type(term).__name__}. "
-            "Pass the seed itself, for example lookup('oauthkit.github.totp', vault_github_otp_secret)."
-        )
+        _fail("lookup.not_string", kind=type(term).__name__)
     return to_text(term, errors="surrogate_or_strict")
 
 
@@ -128,22 +132,19 @@ class LookupModule(LookupBase):
     def run(self, terms: list[t.Any], variables: dict[str, t.Any] | None = None, **kwargs: t.Any) -> list[str]:
         unknown = sorted(set(kwargs) - set(OPTIONS))
         if unknown:  # the plugin API ignores them, and a misspelled interval would give wrong codes silently
-            raise AnsibleLookupError(f"oauthkit.github.totp: unknown option(s) {', '.join(unknown)}; the options are {', '.join(OPTIONS)}.")
+            _fail("lookup.unknown_option", unknown=", ".join(unknown), options=", ".join(OPTIONS))
         self.set_options(var_options=variables, direct=kwargs)
         digits = self.get_option("digits")
         interval = self.get_option("interval")
         at = self.get_option("at")
         if not MIN_DIGITS <= digits <= MAX_DIGITS:
-            raise AnsibleLookupError(f"oauthkit.github.totp: digits must be {MIN_DIGITS} to {MAX_DIGITS}; got {digits}.")
+            _fail("lookup.digits", low=MIN_DIGITS, high=MAX_DIGITS, value=digits)
         if interval < 1:
-            raise AnsibleLookupError(f"oauthkit.github.totp: interval must be a number of seconds, 1 or more; got {interval}.")
+            _fail("lookup.interval", value=interval)
         if not _otp.HAS_PYOTP:
-            raise AnsibleLookupError(
-                f"oauthkit.github.totp needs the Python library pyotp on the controller: install it for the Python that runs Ansible "
-                f"({sys.executable}), for example with: {sys.executable} -m pip install pyotp"
-            )
+            _fail("dependency.missing", library="pyotp", python=sys.executable, requirement="pyotp>=2.6")
         if not terms:
-            raise AnsibleLookupError("oauthkit.github.totp needs the base32 TOTP seed as its term.")
+            _fail("lookup.no_term")
         return [self._code(term, digits=digits, interval=interval, at=at) for term in terms]
 
     @staticmethod
@@ -152,5 +153,4 @@ class LookupModule(LookupBase):
         try:
             return _otp.TOTPSource(_seed_text(term), digits=digits, interval=interval, clock=clock).code()
         except InvalidInput as exc:
-            # normalize_secret names the module option; here the seed is the lookup's term.  Its messages never hold the seed.
-            raise AnsibleLookupError(f"oauthkit.github.totp: {exc.msg.replace('otp_secret', 'the seed', 1)}") from None
+            raise AnsibleLookupError(f"oauthkit.github.totp: {exc.render(_NAMES)}") from None

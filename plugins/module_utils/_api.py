@@ -7,28 +7,38 @@
 FOR INTERNAL COLLECTION USE ONLY: no compatibility is promised outside the collection.
 
 Every exchange goes through one ``requests.Session``: Basic authentication, the
-``X-GitHub-OTP`` header computed just before each request, timeouts and TLS options.
-Every HTTP failure becomes a typed exception here, and only here.
+``X-GitHub-OTP`` header computed just before each request, timeouts, TLS options and the
+proxies of the task's environment.  The retry policy is ``_retry.GitHubRetry``, one per
+request; the only other resend here is the one with the next two-factor step's code.
+Every HTTP status is read here (and in ``_retry``), and every failure becomes a typed
+exception here, and only here.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
+import json
+import os
 import time
 import traceback
 import typing as t
 from urllib.parse import urlsplit
 
+from ansible_collections.oauthkit.github.plugins.module_utils import _environ, _retry
 from ansible_collections.oauthkit.github.plugins.module_utils import _errors as errors
-from ansible_collections.oauthkit.github.plugins.module_utils import _retry
+from ansible_collections.oauthkit.github.plugins.module_utils._messages import Part, part
 
 if t.TYPE_CHECKING:
     from ansible_collections.oauthkit.github.plugins.module_utils._otp import OTPSource
 
 try:
     import requests
+    import urllib3
     from requests.adapters import HTTPAdapter
+    from requests.structures import CaseInsensitiveDict
+    from urllib3.exceptions import MaxRetryError, ProtocolError, ReadTimeoutError
 except ImportError:
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR: str | None = traceback.format_exc()
@@ -39,18 +49,7 @@ else:
 COLLECTION_VERSION = "0.1.0"
 USER_AGENT = f"oauthkit.github/{COLLECTION_VERSION}"
 ACCEPT = "application/vnd.github.v3+json"
-DEFAULT_TIMEOUT = 30.0
-DEFAULT_RETRIES = 3
-DEFAULT_RATE_LIMIT_WAIT = 60.0
-REMOVED_HINT = (
-    "github.com removed the OAuth Authorizations API on 2020-11-13; "
-    "point api_url at a GitHub Enterprise Server that still serves it (https://HOST/api/v3)."
-)
-NOT_API_ROOT_HINT = (
-    "api_url does not lead to a GitHub API root (its answer is not GitHub's API): "
-    "for GitHub Enterprise Server, api_url is https://HOST/api/v3."
-)
-GITHUB_COM_HOSTS = frozenset({"github.com", "api.github.com", "www.github.com"})
+OTP_STEP_WAIT = 32.0  # the longest wait for the next two-factor step (_otp.MAX_STEP_WAIT)
 # GitHub stores an authorization's note in a field it calls "description".
 _FIELD_NAMES = {"description": "note"}
 _ERROR_CODES = {
@@ -60,17 +59,80 @@ _ERROR_CODES = {
     "already_exists": "already exists",
     "unprocessable": "cannot be processed",
 }
+ACCEPTED, REJECTED, UNKNOWN = "accepted", "rejected", "unknown"
+
+
+class LoginGuard(t.Protocol):
+    """Stops a run after the first "Bad credentials" of an account, across processes (see ``plugin_utils/_guard.py``)."""
+
+    def proven(self) -> bool:
+        """Whether these credentials were accepted once in the run."""
+
+    def before(self) -> None:
+        """Called before a request authenticated with the password; raises LoginRefused, or waits for another process's verdict."""
+
+    def after(self, verdict: str, message: str = "") -> None:
+        """The verdict of that request: ACCEPTED, REJECTED (with the message), or UNKNOWN."""
+
+
+class NoGuard:
+    """No guard: every process decides for itself; credentials count as proven once a request of this client succeeded."""
+
+    def proven(self) -> bool:
+        return False
+
+    def before(self) -> None:
+        return None
+
+    def after(self, verdict: str, message: str = "") -> None:
+        return None
 
 
 @dataclasses.dataclass(frozen=True)
 class APIResponse:
     """A successful answer, as the domain needs it: the decoded JSON body (None when empty), whether the request created
-    what it names (201 Created), and the ``Link: rel="next"`` URL."""
+    what it names (201 Created), the ``Link: rel="next"`` URL, and whether an earlier attempt's answer was lost."""
 
     data: t.Any
     created: bool = False
     next_url: str | None = None
     answer_lost: bool = False  # an earlier attempt of this request failed after it was sent: the server may have done it
+
+
+@dataclasses.dataclass(frozen=True)
+class Answer:
+    """An HTTP answer, whether requests read it or the retry policy did."""
+
+    status: int
+    reason: str
+    headers: t.Mapping[str, str]
+    body: bytes
+    links: t.Mapping[str, t.Any] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def of(cls, response: requests.Response) -> Answer:
+        return cls(response.status_code, response.reason or "", response.headers, response.content, response.links)
+
+    @classmethod
+    def read_by_policy(cls, read: _retry.AnswerRead) -> Answer:
+        return cls(read.status, read.reason, CaseInsensitiveDict(read.headers), read.body)
+
+    def json(self) -> t.Any:
+        return json.loads(self.body.decode("utf-8", "replace"))
+
+    def body_object(self) -> dict[str, t.Any]:
+        try:
+            data = self.json()
+        except (ValueError, RecursionError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def otp_kind(self) -> str | None:
+        """``app`` or ``sms`` when the answer is GitHub's two-factor challenge, else None."""
+        header = self.headers.get("X-GitHub-OTP", "") or ""
+        if self.status != 401 or not header.lower().startswith("required"):
+            return None
+        return header.partition(";")[2].strip().lower() or "app"
 
 
 def describe_validation_errors(body: dict[str, t.Any]) -> str:
@@ -98,31 +160,14 @@ def _without_value(item: t.Any) -> t.Any:
     return {key: val for key, val in item.items() if key != "value"} if isinstance(item, dict) else item
 
 
-def _otp_kind(response: requests.Response) -> str | None:
-    """``app`` or ``sms`` when the response is GitHub's two-factor challenge, else None."""
-    header = response.headers.get("X-GitHub-OTP", "")
-    if not header.lower().startswith("required"):
-        return None
-    kind = header.partition(";")[2]
-    return kind.strip().lower() or "app"
-
-
-def _reset_time(response: requests.Response) -> str | None:
-    reset = response.headers.get("X-RateLimit-Reset") or ""
+def _reset_time(answer: Answer) -> str | None:
+    reset = answer.headers.get("X-RateLimit-Reset") or ""
     if not (reset.isascii() and reset.isdigit()):
         return None
     try:
         return datetime.datetime.fromtimestamp(int(reset), tz=datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     except (ValueError, OverflowError, OSError):  # beyond the dates a datetime holds
         return None
-
-
-def _body(response: requests.Response) -> dict[str, t.Any]:
-    try:
-        data = response.json()
-    except (ValueError, RecursionError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -134,136 +179,111 @@ class OTPAttempt:
     retried: bool = False
 
 
+def verdict(answer: Answer) -> str:
+    """What an answer says about the password: ACCEPTED, REJECTED ("Bad credentials", the lockout) or UNKNOWN."""
+    if answer.status == 401:
+        return UNKNOWN if answer.otp_kind() else REJECTED
+    if answer.status == 403 and "login attempts exceeded" in str(answer.body_object().get("message") or "").lower():
+        return REJECTED
+    return UNKNOWN if answer.status >= 500 else ACCEPTED
+
+
 @dataclasses.dataclass(frozen=True)
 class _Failure:
     """An error answer, decoded once for the message builders below."""
 
-    response: requests.Response
+    answer: Answer
     method: str
     path: str
-    body: dict[str, t.Any]
-    message: str
+    otp: OTPAttempt
+    not_found_hint: Part | None
+    sms_get_hint: str
 
     @property
-    def where(self) -> str:
-        return f"{self.method} {self.path} returned {self.response.status_code} {self.message.rstrip('.')}".rstrip()
+    def message(self) -> str:
+        return str(self.answer.body_object().get("message") or self.answer.reason or "")
+
+    @property
+    def fields(self) -> dict[str, t.Any]:
+        return {"where": f"{self.method} {self.path} returned {self.answer.status} {self.message.rstrip('.')}".rstrip(), "method": self.method}
 
     @property
     def common(self) -> dict[str, t.Any]:
-        common: dict[str, t.Any] = {"status": self.response.status_code, "method": self.method, "path": self.path}
-        if self.body.get("documentation_url"):
-            common["documentation_url"] = self.body["documentation_url"]
+        common: dict[str, t.Any] = {"status": self.answer.status, "method": self.method, "path": self.path}
+        documentation = self.answer.body_object().get("documentation_url")
+        if isinstance(documentation, str):
+            common["documentation_url"] = documentation
         return common
 
 
-def error_from_response(
-    response: requests.Response, method: str, path: str, *, otp: OTPAttempt, not_found_hint: str = "check api_url and client_id."
+def error_from_answer(  # noqa: PLR0913 - keyword-only context of one failed request
+    answer: Answer, method: str, path: str, *, otp: OTPAttempt, not_found_hint: Part | None = None, sms_get_hint: str = "otp.sms_get"
 ) -> errors.APIError:
-    """Map an error response to a typed exception whose message names the cause and the fix.
-
-    ``not_found_hint`` is what a 404 means; the client finds it out by looking at the API root (see GitHubClient).
-    """
-    body = _body(response)
-    failure = _Failure(response, method, path, body, str(body.get("message") or response.reason or ""))
-    status = response.status_code
-    if status == 401:
-        return _unauthorized(failure, otp)
-    if status in (403, 429):
+    """Map an error answer to a typed exception whose message names the cause and the fix."""
+    failure = _Failure(answer, method, path, otp, not_found_hint, sms_get_hint)
+    if answer.status in (403, 429):
         return _forbidden(failure)
-    if status == 404:
-        return errors.NotFound(f"{failure.where}: {not_found_hint}", **failure.common)
-    if status == 422:
-        details = describe_validation_errors(body)
-        return errors.ValidationFailed(
-            f"{failure.where}: {details or 'GitHub refused the request'}. Check client_id, client_secret, scopes, note and fingerprint.",
-            errors=[_without_value(item) for item in body["errors"]] if isinstance(body.get("errors"), list) else [], **failure.common,
-        )
-    return _other(failure)
+    if answer.status >= 500:
+        msg_id = "api.server_error_get" if method == "GET" else "api.server_error"
+        return errors.ServerError(msg_id, failure.fields, **failure.common)
+    build = _BY_STATUS.get(answer.status)
+    if build is None:
+        return errors.UnexpectedResponse("api.unexpected_status", failure.fields, **failure.common)
+    return build(failure)
 
 
-def _unauthorized(failure: _Failure, otp: OTPAttempt) -> errors.APIError:
-    kind = _otp_kind(failure.response)
-    if kind is None and "requires authentication" in failure.message.lower():
-        return errors.BadCredentials(
-            f"{failure.where}: GitHub received no credentials. Set username and password (or GITHUB_USERNAME and GITHUB_PASSWORD).",
-            **failure.common,
-        )
-    if kind is None:
-        return errors.BadCredentials(
-            f"{failure.where}: GitHub rejected the username or password. Check username and password "
-            "(or GITHUB_USERNAME and GITHUB_PASSWORD); repeated failures lock the account's password logins.",
-            **failure.common,
-        )
-    return errors.OTPRequired(f"{failure.where}: {_two_factor_hint(kind, failure.method, otp)}", kind=kind, otp_sent=otp.sent, **failure.common)
+def _unauthorized(failure: _Failure) -> errors.APIError:
+    kind = failure.answer.otp_kind()
+    if kind is not None:
+        hint = _two_factor_hint(kind, failure.method, failure.otp, failure.sms_get_hint)
+        return errors.OTPRequired("api.otp", {**failure.fields, "hint": hint}, kind=kind, otp_sent=failure.otp.sent, **failure.common)
+    msg_id = "api.no_credentials" if "requires authentication" in failure.message.lower() else "api.bad_credentials"
+    return errors.BadCredentials(msg_id, failure.fields, **failure.common)
 
 
-def _two_factor_hint(kind: str, method: str, otp: OTPAttempt) -> str:
-    if kind == "sms" and not otp.sent and method == "GET":
-        return (
-            "This account receives its two-factor codes by SMS. Check mode sends only GET requests, and a GET makes GitHub "
-            "send no SMS, so no code can be had in check mode. Run the task once without check mode (its PUT makes GitHub "
-            "send the SMS), then run it again within a few minutes with otp set to the code from the SMS (quoted, as a string)."
-        )
+def _not_found(failure: _Failure) -> errors.APIError:
+    return errors.NotFound("api.not_found", {**failure.fields, "hint": failure.not_found_hint or part("hint.check")}, **failure.common)
+
+
+def _unprocessable(failure: _Failure) -> errors.APIError:
+    body = failure.answer.body_object()
+    details = describe_validation_errors(body) or "GitHub refused the request"
+    items = [_without_value(item) for item in body["errors"]] if isinstance(body.get("errors"), list) else []
+    return errors.ValidationFailed("api.validation", {**failure.fields, "details": details}, errors=items, **failure.common)
+
+
+_BY_STATUS: dict[int, t.Callable[[_Failure], errors.APIError]] = {
+    400: lambda failure: errors.BadRequest("api.bad_request", failure.fields, **failure.common),
+    401: _unauthorized,
+    404: _not_found,
+    410: lambda failure: errors.Gone("api.gone", failure.fields, **failure.common),
+    422: _unprocessable,
+}
+
+
+def _two_factor_hint(kind: str, method: str, otp: OTPAttempt, sms_get_hint: str) -> Part:
     if kind == "sms" and not otp.sent:
-        return (
-            "This account receives its two-factor codes by SMS, so no code can be computed. GitHub sends the SMS only when a "
-            "POST or PUT reaches the Authorizations API, as this request just did: run the task again within a few minutes with "
-            "otp set to the code from the SMS (quoted, as a string). For unattended runs, switch the account to an authenticator "
-            "app and give its seed as otp_secret."
-        )
+        return part(sms_get_hint if method == "GET" else "otp.sms_sent")
     if not otp.sent:
-        return (
-            f"GitHub asks for a two-factor code (X-GitHub-OTP: required; {kind}). Set otp_secret to the account's base32 TOTP seed, "
-            "kept in ansible-vault, or otp to a code given by hand."
-        )
+        return part("otp.required", kind=kind)
     if otp.retried:
-        return (
-            "GitHub rejected the two-factor code, and again the code of the next 30-second step. Check that otp_secret is this "
-            "account's seed and that this machine's clock is right (NTP); a code is also refused when it was already used."
-        )
+        return part("otp.rejected_twice")
     if otp.renewable:
-        return (
-            "GitHub rejected the two-factor code computed from otp_secret, and the next 30-second step did not begin within the "
-            "bounded wait, so it was not retried. Check that this machine's clock is right (NTP), then run again."
-        )
-    return "GitHub rejected the one-time code given in otp: it expired or was already used. Get a new code and run again."
-
-
-def _says_rate_limit(message: str) -> bool:
-    """Whether GitHub's message calls the answer a rate limit (primary, secondary or abuse), the login lockout aside."""
-    lowered = message.lower()
-    return "login attempts exceeded" not in lowered and ("rate limit" in lowered or "abuse" in lowered)
+        return part("otp.no_next_step")
+    return part("otp.static_rejected")
 
 
 def _forbidden(failure: _Failure) -> errors.APIError:
     lowered = failure.message.lower()
-    headers = failure.response.headers
+    headers = failure.answer.headers
     if "login attempts exceeded" in lowered:
-        return errors.LoginLockout(
-            f"{failure.where}: GitHub locked this account's password logins after too many failed attempts. Nothing was retried, "
-            "because every attempt extends the lockout: fix the password, wait until GitHub lifts the lockout, then run again.",
-            **failure.common,
-        )
-    if failure.response.status_code == 429 or headers.get("X-RateLimit-Remaining") == "0" or _says_rate_limit(failure.message):
-        reset = _reset_time(failure.response)
+        return errors.LoginLockout("api.lockout", failure.fields, **failure.common)
+    if failure.answer.status == 429 or headers.get("X-RateLimit-Remaining") == "0" or _retry.says_rate_limit(failure.message):
+        reset = _reset_time(failure.answer)
         retry_after = headers.get("Retry-After")
         when = f"until {reset}" if reset else (f"for {retry_after} s" if retry_after else "for now")
-        return errors.RateLimited(
-            f"{failure.where}: GitHub's rate limit for this account is exhausted {when}; run again after that.",
-            reset_at=reset, retry_after=retry_after, **failure.common,
-        )
-    return errors.Forbidden(f"{failure.where}: the account may not do this; check its permissions and the OAuth app's settings.", **failure.common)
-
-
-def _other(failure: _Failure) -> errors.APIError:
-    status = failure.response.status_code
-    if status == 410:
-        return errors.Gone(f"{failure.where}: GitHub has switched this endpoint off. {REMOVED_HINT}", **failure.common)
-    if status == 400:
-        return errors.BadRequest(f"{failure.where}: GitHub could not read the request.", **failure.common)
-    if status >= 500:
-        return errors.ServerError(f"{failure.where}: the GitHub server failed; nothing was changed by this request. Try again later.", **failure.common)
-    return errors.UnexpectedResponse(f"{failure.where}: this status is not part of the API contract.", **failure.common)
+        return errors.RateLimited("api.rate_limited", {**failure.fields, "when": when}, reset_at=reset, retry_after=retry_after, **failure.common)
+    return errors.Forbidden("api.forbidden", failure.fields, **failure.common)
 
 
 class GitHubClient:
@@ -276,11 +296,12 @@ class GitHubClient:
         password: str,
         *,
         otp: OTPSource | None = None,
-        validate_certs: bool = True,
-        ca_path: str | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        retries: int = DEFAULT_RETRIES,
-        rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT,
+        verify: bool | str = True,
+        timeout: float = 30.0,
+        retries: int = 3,
+        rate_limit_wait: float = 60.0,
+        env: t.Mapping[str, str] | None = None,
+        guard: LoginGuard | None = None,
         session: requests.Session | None = None,
     ) -> None:
         self.api_url = api_url.rstrip("/")
@@ -288,19 +309,35 @@ class GitHubClient:
         self._origin = f"{parts.scheme}://{parts.netloc}"
         self._otp = otp
         self._timeout = timeout
-        self.session = session or requests.Session()
-        self.session.auth = (username, password)
-        # Passed with every request: a session-level verify loses to REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE in the environment.
-        self._verify: bool | str = (ca_path or True) if validate_certs else False
-        self.session.headers.update({"User-Agent": USER_AGENT, "Accept": ACCEPT})
         self._retries = retries
         self._rate_limit_wait = rate_limit_wait
+        self.guard: LoginGuard = guard or NoGuard()
+        self._proven = False
         self.attempts: list[_retry.Attempt] = []
         self.clock: t.Callable[[], float] = time.monotonic  # for the retry deadline and waits; the tests replace both
         self.sleep: t.Callable[[float], None] = time.sleep
+        self.sms_get_hint = "otp.sms_get"
+        self.session = session or requests.Session()
+        self.session.auth = (username, password)
+        self.session.headers.update({"User-Agent": USER_AGENT, "Accept": ACCEPT})
+        # Proxies and the CA bundle as requests finds them in the task's environment, found once; then the session reads no
+        # environment: the process's own is the controller's, not the task's.
+        with _environ.applied(env if env is not None else dict(os.environ)):
+            settings = self.session.merge_environment_settings(self.api_url, {}, None, verify, None)
+        self.session.trust_env = False
+        self._proxies: dict[str, str] = settings.get("proxies") or {}
+        self._verify = settings.get("verify", verify)
+        self.warnings: tuple[Part, ...] = self._proxy_warnings(env or {})
         self._adapter = HTTPAdapter()
         for prefix in ("http://", "https://"):
             self.session.mount(prefix, self._adapter)
+
+    def _proxy_warnings(self, env: t.Mapping[str, str]) -> tuple[Part, ...]:
+        proxy = self._proxies.get("http") or self._proxies.get("all")
+        if not self.api_url.lower().startswith("http://") or not proxy:
+            return ()
+        variable = next((name for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY") if env.get(name)), "the environment")
+        return (part("api_url.proxy_warning", proxy_host=urlsplit(proxy).hostname or proxy, variable=variable),)
 
     @property
     def retries_made(self) -> int:
@@ -310,89 +347,104 @@ class GitHubClient:
     @property
     def otp_wait(self) -> float:
         """Seconds spent waiting for the next two-factor step."""
-        return getattr(self._otp, "waited", 0.0)
+        return float(getattr(self._otp, "waited", 0.0))
 
-    def _arm_retries(self) -> None:
-        """A fresh policy for one request: its deadline bounds every attempt, wait and backoff of that request."""
-        budget = self._rate_limit_wait + (self._timeout + _retry.BACKOFF_MAX) * (self._retries + 1)
+    def proven(self) -> bool:
+        """Whether the password was accepted once: by a request of this client, or of another task of the run (the guard)."""
+        return self._proven or self.guard.proven()
+
+    def _budget(self, renewable: bool) -> float:
+        """One deadline per call: every attempt, backoff, rate-limit wait and the two-factor step's wait end within it."""
+        return self._rate_limit_wait + (self._timeout + _retry.BACKOFF_MAX) * (self._retries + 1) + (OTP_STEP_WAIT if renewable else 0.0)
+
+    def _send(  # noqa: PLR0913 - one request's parts
+        self,
+        method: str,
+        url: str,
+        body: t.Any,
+        params: dict[str, t.Any] | None,
+        *,
+        otp: str | None,
+        auth: tuple[str, str] | None,
+        deadline: float,
+        idempotent: bool,
+    ) -> Answer:
         self._adapter.max_retries = _retry.GitHubRetry(
             self._retries,
+            idempotent=idempotent,
             rate_limit_wait=self._rate_limit_wait,
-            deadline=self.clock() + budget,
+            deadline=deadline,
             attempts=self.attempts,
+            may_retry_unanswered=self.proven if auth is None else (lambda: True),
             clock=self.clock,
             sleeper=self.sleep,
         )
-
-    def _unheaded_rate_limit(self, response: requests.Response, first_attempt: int) -> bool:
-        """A 403 whose message says rate limit (a secondary or abuse limit), with neither ``Retry-After`` nor an exhausted
-        primary limit: GitHub asks to wait at least a minute. True when that wait fits in ``rate_limit_wait`` and a retry is left."""
-        headers = response.headers
-        if response.status_code != 403 or headers.get("Retry-After") or headers.get("X-RateLimit-Remaining") == "0":
-            return False
-        if _retry.SECONDARY_LIMIT_WAIT > self._rate_limit_wait or len(self.attempts) - first_attempt >= self._retries:
-            return False
-        try:
-            message = response.json().get("message")
-        except (ValueError, AttributeError, RecursionError):
-            return False
-        return isinstance(message, str) and _says_rate_limit(message)
-
-    def _send(  # noqa: PLR0913 - one request's parts
-        self, method: str, url: str, body: t.Any, params: dict[str, t.Any] | None, *, otp: str | None, auth: tuple[str, str] | None = None
-    ) -> requests.Response:
         headers = {"X-GitHub-OTP": otp} if otp else {}
         try:
             # No redirects: a 30x would turn the PUT into a GET and send the two-factor code to another host.
-            return self.session.request(
-                method, url, json=body, params=params, headers=headers, auth=auth, timeout=self._timeout, verify=self._verify, allow_redirects=False
+            response = self.session.request(
+                method, url, json=body, params=params, headers=headers, auth=auth, timeout=self._timeout,
+                verify=self._verify, proxies=self._proxies, allow_redirects=False,
             )
+        except _retry.AnswerRead as read:
+            return Answer.read_by_policy(read)
         except requests.exceptions.SSLError as exc:
-            raise errors.TransportError(
-                f"TLS verification of {self._origin} failed ({exc.__class__.__name__}). Set ca_path to the PEM file of the CA "
-                "that signed the server's certificate; validate_certs: false is for tests only.",
-                url=self._origin,
-            ) from None
-        except requests.exceptions.Timeout:
-            raise errors.TransportError(
-                f"{method} {url} got no answer within {self._timeout:g} s: check that api_url is reachable, or raise timeout.",
-                url=self._origin,
-            ) from None
+            raise errors.TransportError("transport.tls", {"origin": self._origin, "reason": exc.__class__.__name__}, url=self._origin) from None
         except requests.exceptions.RequestException as exc:
-            reason = exc.__class__.__name__
-            raise errors.TransportError(
-                f"Could not reach {self._origin} ({reason}): check api_url, DNS, proxies and that the server is up.",
-                url=self._origin,
-            ) from None
+            self._transport_failure(exc, method, url)
+        return Answer.of(response)
 
-    def _not_found_hint(self, method: str, path: str) -> str:
-        """What a 404 means, found out with one ``GET`` of the API root, sent only after the 404.
+    def _transport_failure(self, exc: Exception, method: str, url: str) -> t.NoReturn:
+        reason = exc.args[0] if exc.args else exc
+        if isinstance(reason, MaxRetryError):
+            reason = reason.reason
+        path = urlsplit(url).path
+        if isinstance(exc, requests.exceptions.ReadTimeout) or isinstance(reason, (ReadTimeoutError, ProtocolError)):
+            why = f"no answer within {self._timeout:g} s" if isinstance(exc, requests.exceptions.ReadTimeout) else "the connection dropped"
+            msg_id = "transport.answer_lost_get" if method == "GET" else "transport.answer_lost"
+            raise errors.AnswerLost(msg_id, {"method": method, "path": path, "why": why}, url=self._origin) from None
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            raise errors.TransportError("transport.connect_timeout", {"origin": self._origin, "seconds": self._timeout}, url=self._origin) from None
+        raise errors.TransportError("transport.unreachable", {"origin": self._origin, "reason": exc.__class__.__name__}, url=self._origin) from None
 
-        GitHub Enterprise Server names its version in ``X-GitHub-Enterprise-Version`` on every API answer;
-        github.com's API answers in JSON without it; anything else is not a GitHub API root.
+    def _not_found_hint(self, method: str, path: str) -> Part:
+        """What a 404 means, found out with one unauthenticated ``GET`` of the API root, sent only after the 404.
+
+        A GitHub API root answers its root document (``current_user_url``); GitHub Enterprise Server names its version in
+        ``X-GitHub-Enterprise-Version`` on every answer; github.com's root has no such header.
         """
-        host = (urlsplit(self.api_url).hostname or "").lower()
-        if host in GITHUB_COM_HOSTS:
-            return REMOVED_HINT
         try:
             root = self.session.get(
-                f"{self.api_url}/", timeout=self._timeout, verify=self._verify, allow_redirects=False, headers={"Accept": ACCEPT}
+                f"{self.api_url}/", timeout=self._timeout, verify=self._verify, proxies=self._proxies, allow_redirects=False,
+                headers={"Accept": ACCEPT}, auth=lambda request: request,
             )
-        except requests.exceptions.RequestException:
-            return "check api_url and client_id."
-        version = root.headers.get("X-GitHub-Enterprise-Version")
+        except (requests.exceptions.RequestException, _retry.AnswerRead):
+            return part("hint.check")
+        answer = Answer.of(root)
+        version = answer.headers.get("X-GitHub-Enterprise-Version")
+        is_root = answer.status == 200 and isinstance(answer.body_object().get("current_user_url"), str)
+        if version and is_root:
+            if path.startswith("/authorizations/clients/"):
+                return part("hint.ghes_client_id", version=version)
+            return part("hint.ghes_other", version=version, method=method)
         if version:
-            what = (
-                f"client_id is not an OAuth app on this server (copy it from the app's settings page), or GitHub Enterprise Server "
-                f"{version} no longer serves the OAuth Authorizations API"
-                if path.startswith("/authorizations/clients/")
-                else f"GitHub Enterprise Server {version} answers at api_url, but not for this {method}"
-            )
-            return f"{what}."
-        answer = _body(root)
-        if isinstance(answer.get("current_user_url") or answer.get("message"), str):
-            return REMOVED_HINT  # GitHub's API (its root document, or its JSON error), without an Enterprise version
-        return NOT_API_ROOT_HINT
+            return part("hint.below_root", version=version, status=answer.status)
+        if is_root or isinstance(answer.body_object().get("message"), str):
+            return part("hint.removed")  # GitHub's API (its root document, or its JSON error), without an Enterprise version
+        return part("hint.not_api_root")
+
+    @contextlib.contextmanager
+    def _login(self, guarded: bool) -> t.Iterator[list[str]]:
+        """The guard around a request authenticated with the password, until the run proved it; yields a list for the verdict."""
+        if not guarded or self._proven:
+            yield []
+            return
+        self.guard.before()
+        outcome: list[str] = []
+        try:
+            yield outcome
+        finally:
+            self.guard.after(*(outcome or [UNKNOWN]))
 
     def request(  # noqa: PLR0913 - keyword-only options of one HTTP call
         self,
@@ -406,61 +458,65 @@ class GitHubClient:
         shape: type | None = None,
         missing_ok: bool = False,
         app_auth: tuple[str, str] | None = None,
+        idempotent: bool = True,
     ) -> APIResponse | None:
-        """Send one request (and at most one retry with a fresh two-factor code, and one after a rate limit that only
-        GitHub's message names, besides the retries of ``_retry``); return the decoded answer or raise.
+        """Send one request (with the retries of ``_retry``, and at most one resend with the next two-factor step's code);
+        return the decoded answer or raise.
 
         ``expect`` lists the success statuses this call may get, and ``shape`` the type its JSON body must have.
         With ``missing_ok``, a 404 returns None: the thing is gone already.  ``app_auth`` (client_id, client_secret)
         replaces the user's password for the ``/applications/{client_id}/...`` endpoints; no two-factor code goes with it.
+        ``idempotent=False`` (the token reset) is never retried once it may have reached the server.
         """
         url = url or f"{self.api_url}{path}"
         source = None if app_auth else self._otp
-        otp = source.code() if source is not None else None
+        deadline = self.clock() + self._budget(source is not None and source.renewable)
         first_attempt = len(self.attempts)
-        self._arm_retries()
-        response = self._send(method, url, body, params, otp=otp, auth=app_auth)
+        otp = source.code() if source is not None else None
         retried = False
-        if source is not None and response.status_code == 401 and _otp_kind(response) is not None:
-            fresh = source.next_code()
-            if fresh is not None:
-                otp, retried = fresh, True
-                self._arm_retries()
-                response = self._send(method, url, body, params, otp=otp)
-        if self._unheaded_rate_limit(response, first_attempt):
-            # urllib3's Retry sees headers only, not this body: wait as GitHub asks for a limit without Retry-After, then once more.
-            self.attempts.append(_retry.Attempt(method.upper(), response.status_code, False, _retry.SECONDARY_LIMIT_WAIT))
-            self.sleep(_retry.SECONDARY_LIMIT_WAIT)
-            otp = source.code() if source is not None else None
-            self._arm_retries()
-            response = self._send(method, url, body, params, otp=otp, auth=app_auth)
-        status = response.status_code
-        if status == 404 and missing_ok:
+        error = None
+        with self._login(guarded=app_auth is None) as outcome:
+            answer = self._send(method, url, body, params, otp=otp, auth=app_auth, deadline=deadline, idempotent=idempotent)
+            if source is not None and answer.otp_kind() is not None:
+                fresh = source.next_code(max_wait=max(0.0, deadline - self.clock()))
+                if fresh is not None:
+                    otp, retried = fresh, True
+                    answer = self._send(method, url, body, params, otp=otp, auth=None, deadline=deadline, idempotent=idempotent)
+            if answer.status >= 400 and not (answer.status == 404 and missing_ok):
+                error = self._error(answer, method, path, otp=otp, source=source, retried=retried)
+            outcome.append(verdict(answer))
+            if error is not None and outcome[0] == REJECTED:
+                outcome.append(error.msg)
+        if app_auth is None and outcome and outcome[0] == ACCEPTED:
+            self._proven = True
+        if error is not None:
+            raise error
+        if answer.status == 404:
             return None
-        if status >= 400:
-            attempt = OTPAttempt(sent=otp is not None, renewable=source is not None and source.renewable, retried=retried)
-            hint = self._not_found_hint(method, path) if status == 404 else ""
-            raise error_from_response(response, method, path, otp=attempt, not_found_hint=hint)
-        if status not in expect:
-            hint = "check api_url (for GHES it ends in /api/v3)." if status >= 300 else "this status is not part of the API contract."
-            raise errors.UnexpectedResponse(f"{method} {path} returned {status} {response.reason}: {hint}", status=status, method=method, path=path)
+        if answer.status not in expect:
+            msg_id = "api.redirect" if answer.status >= 300 else "api.unexpected_status"
+            raise errors.UnexpectedResponse(msg_id, {"where": f"{method} {path} returned {answer.status} {answer.reason}"},
+                                            status=answer.status, method=method, path=path)
         data = None
-        if response.content:
+        if answer.body:
             try:
-                data = response.json()
+                data = answer.json()
             except (ValueError, RecursionError):
-                raise errors.UnexpectedResponse(
-                    f"{method} {path} returned {status} with a body that is not JSON: check that api_url is the API root "
-                    "(for GHES https://HOST/api/v3), not the web interface.",
-                    status=status, method=method, path=path,
-                ) from None
+                raise errors.UnexpectedResponse("api.not_json", {"where": f"{method} {path} returned {answer.status}"},
+                                                status=answer.status, method=method, path=path) from None
         if shape is not None and not isinstance(data, shape):
             kind = "an object" if shape is dict else "a list"
-            raise errors.UnexpectedResponse(
-                f"{method} {path} returned {status} without {kind} in its body, which the API contract promises.", status=status, method=method, path=path
-            )
+            raise errors.UnexpectedResponse("api.no_shape", {"where": f"{method} {path} returned {answer.status}", "kind": kind},
+                                            status=answer.status, method=method, path=path)
         lost = any(attempt.maybe_committed for attempt in self.attempts[first_attempt:])
-        return APIResponse(data=data, created=status == 201, next_url=response.links.get("next", {}).get("url"), answer_lost=lost)
+        return APIResponse(data=data, created=answer.status == 201, next_url=(answer.links.get("next") or {}).get("url"), answer_lost=lost)
+
+    def _error(  # noqa: PLR0913 - the parts of one failed request
+        self, answer: Answer, method: str, path: str, *, otp: str | None, source: OTPSource | None, retried: bool
+    ) -> errors.APIError:
+        attempt = OTPAttempt(sent=otp is not None, renewable=source is not None and source.renewable, retried=retried)
+        hint = self._not_found_hint(method, path) if answer.status == 404 else None
+        return error_from_answer(answer, method, path, otp=attempt, not_found_hint=hint, sms_get_hint=self.sms_get_hint)
 
     def paginate(self, path: str, params: dict[str, t.Any] | None = None) -> t.Iterator[t.Any]:
         """Yield the items of a list endpoint, following ``Link: rel="next"`` on the same server only."""
@@ -471,7 +527,11 @@ class GitHubClient:
                 return
             if not response.next_url.startswith(f"{self._origin}/"):
                 raise errors.UnexpectedResponse(
-                    f"GET {path}: the next page is on another server ({urlsplit(response.next_url).netloc}); credentials are not sent there.",
-                    status=200, method="GET", path=path,
+                    "api.next_page_elsewhere", {"path": path, "host": urlsplit(response.next_url).netloc}, status=200, method="GET", path=path
                 )
             response = self.request("GET", path, url=response.next_url, shape=list)
+
+
+def library_versions() -> dict[str, str]:
+    """The versions of requests and urllib3 in use, for the minimum-version check."""
+    return {"requests": requests.__version__, "urllib3": urllib3.__version__} if HAS_REQUESTS else {}

@@ -20,6 +20,7 @@ import typing as t
 from urllib.parse import quote
 
 from ansible_collections.oauthkit.github.plugins.module_utils import _errors as errors
+from ansible_collections.oauthkit.github.plugins.module_utils._messages import Part, part
 
 if t.TYPE_CHECKING:
     from ansible_collections.oauthkit.github.plugins.module_utils._api import GitHubClient
@@ -145,7 +146,7 @@ def matches(authorization: dict[str, t.Any], desired: Desired) -> bool:
 def well_formed(authorization: t.Any, where: str) -> dict[str, t.Any]:
     """The authorization, if the fields the collection reads have the types the API contract gives them; else MalformedAnswer."""
     if not isinstance(authorization, dict):
-        raise errors.MalformedAnswer(f"{where} returned {type(authorization).__name__} where an authorization object belongs.")
+        raise errors.MalformedAnswer("api.not_an_object", {"where": where, "kind": type(authorization).__name__})
     bad = []
     ident = authorization.get("id")
     if not isinstance(ident, int) or isinstance(ident, bool):
@@ -160,12 +161,29 @@ def well_formed(authorization: t.Any, where: str) -> dict[str, t.Any]:
     if isinstance(token, str) and token and not _TOKEN_RE.fullmatch(token):
         bad.append("token")
     if bad:
-        raise errors.MalformedAnswer(
-            f"{where} returned an authorization whose {', '.join(bad)} does not have the type the API contract gives it; "
-            "check that api_url is a GitHub Enterprise Server API root (https://HOST/api/v3).",
-            fields=bad,
-        )
+        raise errors.MalformedAnswer("api.malformed", {"where": where, "fields_list": ", ".join(bad)}, fields=bad)
     return authorization
+
+
+class Filters(t.NamedTuple):
+    """The filters of ``authorization_info``, checked; None means: not filtered on."""
+
+    client_id: str | None = None
+    fingerprint: str | None = None
+    note: str | None = None
+    note_regex: re.Pattern[str] | None = None
+
+    def match(self, authorization: t.Any) -> bool:
+        if not isinstance(authorization, dict):
+            return False
+        app = authorization.get("app") or {}
+        note = authorization.get("note") or ""
+        return (
+            (self.client_id is None or app.get("client_id") == self.client_id)
+            and (self.fingerprint is None or authorization.get("fingerprint") == self.fingerprint)
+            and (self.note is None or note == self.note)
+            and (self.note_regex is None or self.note_regex.search(note) is not None)
+        )
 
 
 class Authorizations:
@@ -192,13 +210,21 @@ class Authorizations:
             if not response.created or not isinstance(ident, int):
                 raise
             self.delete(ident)  # GitHub made it, but its token cannot be kept: leave no authorization behind
-            raise errors.MalformedAnswer(f"{exc.msg} Authorization {ident}, made by this request, was deleted again.", **exc.details) from None
+            note = part("note.malformed_deleted", ident=ident)
+            raise errors.MalformedAnswer(exc.msg_id, {**exc.fields, "rolled_back_note": note}, authorization_id=ident, **exc.details) from None
         return Got(response.created, authorization, response.answer_lost)
 
     def find(self, desired: Desired) -> dict[str, t.Any] | None:
         """The user's authorization for (client_id, fingerprint), from the paginated list; GET only."""
         for authorization in self.client.paginate("/authorizations", {"client_id": desired.client_id}):
             if matches(well_formed(authorization, "GET /authorizations"), desired):
+                return authorization
+        return None
+
+    def find_by_hash(self, sha256: str) -> dict[str, t.Any] | None:
+        """The user's authorization, of any app, whose ``hashed_token`` is sha256; GET only, following every page."""
+        for authorization in self.client.paginate("/authorizations"):
+            if (well_formed(authorization, "GET /authorizations").get("hashed_token") or "").lower() == sha256:
                 return authorization
         return None
 
@@ -211,11 +237,19 @@ class Authorizations:
         """``PATCH /applications/{client_id}/token``: a new token for the same authorization; the old one stops working."""
         path = f"/applications/{quote(desired.client_id, safe='')}/token"
         auth = (desired.client_id, desired.client_secret)
-        return well_formed(self.client.request("PATCH", path, body={"access_token": token}, shape=dict, app_auth=auth).data, f"PATCH {path}")
+        # Not idempotent: a second attempt would send the token the first one revoked.
+        response = self.client.request("PATCH", path, body={"access_token": token}, shape=dict, app_auth=auth, idempotent=False)
+        return well_formed(response.data, f"PATCH {path}")
 
     def delete(self, authorization_id: int) -> bool:
         """``DELETE /authorizations/{id}``; False when it was already gone."""
         return self.client.request("DELETE", f"/authorizations/{int(authorization_id)}", expect=(204,), missing_ok=True) is not None
+
+
+def listing(api: Authorizations, filters: Filters) -> list[dict[str, t.Any]]:
+    """The user's authorizations that match every filter, without tokens (GitHub lists none anyway)."""
+    query = {"client_id": filters.client_id} if filters.client_id else None
+    return [t.cast("dict[str, t.Any]", without_token(item)) for item in api.client.paginate("/authorizations", query) if filters.match(item)]
 
 
 def ensure_present(api: Authorizations, desired: Desired, *, check_mode: bool) -> Outcome:
@@ -231,20 +265,20 @@ def ensure_present(api: Authorizations, desired: Desired, *, check_mode: bool) -
     created, current, answer_lost = api.get_or_create(desired)
     if not created and answer_lost:
         raise errors.TokenLost(
-            f"The answer to a first attempt of the PUT was lost on the way, and the retry found authorization {current.get('id')} "
-            f"(token ending {current.get('token_last_eight')}). If that first attempt created it, GitHub sent its token in the lost "
-            "answer and never shows it again. If you do not hold that token, delete the authorization (state: absent) and run "
-            "again; with token_path and recreate: when_lost the module does this itself.",
-            authorization_id=current.get("id"),
+            "token.answer_lost", {"ident": current.get("id"), "last_eight": current.get("token_last_eight")}, authorization_id=current.get("id")
         )
     if created:
         token = current.get("token") or None
         if token is None:
-            raise errors.TokenNotReturned(
-                f"GitHub created authorization {current.get('id')} but its answer held no token, and GitHub never shows a token "
-                "again. Delete that authorization (state: absent) and run again.",
-                authorization_id=current.get("id"),
-            )
+            ident = current.get("id")
+            try:
+                api.delete(ident)
+            except errors.OAuthKitError as second:
+                raise errors.TokenNotReturned(
+                    "token.not_returned_kept", {"ident": ident, "second": Part(second.msg_id, {**second.details, **second.fields})},
+                    authorization_id=ident,
+                ) from None
+            raise errors.TokenNotReturned("token.not_returned", {"ident": ident}, authorization_id=ident, rolled_back=True)
         return Outcome(True, "create", without_token(current), {"before": {}, "after": current_diff_view(current, desired)}, token=token)
 
     planned = plan(current, desired)

@@ -48,16 +48,13 @@ def normalize_secret(secret: str) -> str:
     """
     cleaned = re.sub(r"[\s-]", "", secret or "").upper().rstrip("=")
     if not cleaned:
-        raise InvalidInput("otp_secret is empty: give the base32 TOTP seed shown when two-factor authentication was set up.")
+        raise InvalidInput("otp_secret.empty")
     try:
         raw = base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
     except (binascii.Error, ValueError):
-        raise InvalidInput(
-            "otp_secret is not valid base32 (letters A-Z and digits 2-7): give the TOTP seed itself, "
-            "not an otpauth:// URI, a recovery code or a six-digit code."
-        ) from None
+        raise InvalidInput("otp_secret.not_base32") from None
     if len(raw) < MIN_SEED_BYTES:
-        raise InvalidInput("otp_secret is too short for a TOTP seed (under 80 bits): check that the whole seed was copied.")
+        raise InvalidInput("otp_secret.too_short")
     return cleaned
 
 
@@ -78,10 +75,7 @@ def validate_code(code: str) -> str:
     """Check a code given by hand (SMS users): 6 to 8 digits, as a string."""
     code = (code or "").strip()
     if not _OTP_RE.fullmatch(code):
-        raise InvalidInput(
-            f"otp must be a one-time code of 6 to 8 digits, given as a string; it has {len(code)} characters. "
-            "Quote it in YAML (otp: '012345'), otherwise a leading zero is lost."
-        )
+        raise InvalidInput("otp.invalid", fields={"length": len(code)})
     return code
 
 
@@ -93,8 +87,8 @@ class OTPSource(t.Protocol):
     def code(self) -> str:
         """The code to send now."""
 
-    def next_code(self) -> str | None:
-        """A fresh code after the last one was rejected, or None when no other code can be had."""
+    def next_code(self, max_wait: float | None = None) -> str | None:
+        """A fresh code after the last one was rejected (waiting at most max_wait s), or None when no other code can be had."""
 
 
 class StaticCode:
@@ -108,7 +102,7 @@ class StaticCode:
     def code(self) -> str:
         return self._code
 
-    def next_code(self) -> str | None:
+    def next_code(self, max_wait: float | None = None) -> str | None:
         return None
 
 
@@ -136,6 +130,7 @@ class TOTPSource:
         self._sleep = sleep
         self._last_step: int | None = None
         self.waited = 0.0  # seconds spent waiting for a next step, over the source's life
+        self.codes: set[str] = set()  # every code computed, so that the caller can hide them in its output
 
     def step(self, at: float | None = None) -> int:
         """The TOTP time step (counter) at ``at``, or now."""
@@ -149,6 +144,7 @@ class TOTPSource:
     def _code_at(self, step: int) -> str:
         code = self._totp.generate_otp(step)
         self._last_step = step
+        self.codes.add(code)
         if self._on_code is not None:
             self._on_code(code)
         return code
@@ -156,10 +152,11 @@ class TOTPSource:
     def code(self) -> str:
         return self._code_at(self.step())
 
-    def next_code(self) -> str | None:
-        """Wait (bounded) until a step after the last code's begins, then return its code."""
+    def next_code(self, max_wait: float | None = None) -> str | None:
+        """Wait (at most ``max_wait`` s, and never more than the source's own bound) until a step after the last code's begins,
+        then return its code; None when it does not begin in time."""
         wanted = (self.step() if self._last_step is None else self._last_step) + 1
-        deadline = self._clock() + self._max_wait
+        deadline = self._clock() + min(self._max_wait, self._max_wait if max_wait is None else max_wait)
         while self.step() < wanted:
             remaining = deadline - self._clock()
             if remaining <= 0:

@@ -16,6 +16,8 @@ description:
     must match all of them. O(client_id) is also sent to GitHub, which then lists only that app's authorizations.
   - Read-only; it never changes anything. The authorizations are returned without tokens; GitHub lists none anyway, only
     C(token_last_eight) and C(hashed_token).
+  - The request is made on the controller (or in the execution environment), by the module's action plugin, whatever the task's
+    host; nothing runs on a managed host.
   - The OAuth Authorizations API accepts only username and password (Basic authentication), with a two-factor code when the
     account has 2FA. github.com removed the API on 2020-11-13; GitHub Enterprise Server still serves it.
 author:
@@ -23,6 +25,7 @@ author:
 extends_documentation_fragment:
   - oauthkit.github._connection
   - oauthkit.github._attributes
+  - oauthkit.github._attributes.ACTION
   - oauthkit.github._attributes.ACTIONGROUP_GITHUB
 attributes:
   check_mode:
@@ -129,69 +132,16 @@ otp_wait:
   sample: 0.0
 """
 
-import re
-import typing as t
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.oauthkit.github.plugins.module_utils import _preflight
-from ansible_collections.oauthkit.github.plugins.module_utils._authorizations import without_token
-from ansible_collections.oauthkit.github.plugins.module_utils._errors import InvalidInput, OAuthKitError
-from ansible_collections.oauthkit.github.plugins.module_utils._module import OAuthKitModule
-
-
-class Filters(t.NamedTuple):
-    """The checked filters; None means: not filtered on."""
-
-    client_id: str | None
-    fingerprint: str | None
-    note: str | None
-    note_regex: re.Pattern[str] | None
-
-    def match(self, authorization: t.Any) -> bool:
-        if not isinstance(authorization, dict):
-            return False
-        app = authorization.get("app") or {}
-        note = authorization.get("note") or ""
-        return (
-            (self.client_id is None or app.get("client_id") == self.client_id)
-            and (self.fingerprint is None or authorization.get("fingerprint") == self.fingerprint)
-            and (self.note is None or note == self.note)
-            and (self.note_regex is None or self.note_regex.search(note) is not None)
-        )
-
-
-def check_filters(params: dict[str, t.Any]) -> Filters:
-    """The filters, checked before any request (raises InvalidInput)."""
-    client_id = _preflight.client_id(params["client_id"]) if params.get("client_id") is not None else None
-    fingerprint = _preflight.fingerprint(params.get("fingerprint"))
-    pattern = None
-    if params.get("note_regex") is not None:
-        try:
-            pattern = re.compile(params["note_regex"])
-        except re.error as exc:
-            raise InvalidInput(f"note_regex is not a valid Python regular expression: {exc}.") from None
-    return Filters(client_id, fingerprint, params.get("note"), pattern)
+from ansible_collections.oauthkit.github.plugins.module_utils import _argspec
+from ansible_collections.oauthkit.github.plugins.module_utils._messages import render
 
 
 def main() -> None:
-    module = OAuthKitModule(
-        argument_spec={
-            "client_id": {"type": "str"},
-            "fingerprint": {"type": "str"},
-            "note": {"type": "str"},
-            "note_regex": {"type": "str"},
-        },
-        supports_check_mode=True,
-    )
-    client = None
-    try:
-        checked = module.preflight(require_secret=False)
-        filters = check_filters(module.params)
-        client = module.github_client(checked)
-        query = {"client_id": filters.client_id} if filters.client_id else None
-        found = [without_token(item) for item in client.paginate("/authorizations", query) if filters.match(item)]
-    except OAuthKitError as exc:
-        module.fail_from(exc, **module.transport_report(client))
-    module.exit_json(changed=False, authorizations=found, **module.transport_report(client))
+    spec = _argspec.authorization_info()
+    module = AnsibleModule(argument_spec=spec.argument_spec, supports_check_mode=True, **spec.relations())
+    module.fail_json(msg=render("module.direct_use", {"module": "oauthkit.github.authorization_info"}), msg_id="module.direct_use")
 
 
 if __name__ == "__main__":
