@@ -5,13 +5,10 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(abspath $(VENV))/bin
-# ansible-test 2.19 bootstraps pip 24.2 into its venvs (python_requirements.get_venv_packages).
-ANSIBLE_TEST_PIP := 24_2
-GET_PIP_CACHE := $(HOME)/.ansible/test/cache/get_pip_$(ANSIBLE_TEST_PIP).py
 VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := tests/emulator/node/node_modules/.installed
 
-.PHONY: help venv bootstrap node sshd test demo bench lint clean test-compat
+.PHONY: help venv node sshd test demo bench lint clean test-compat
 
 help:
 	@echo "make demo   - start the emulator, run docs/examples/get_or_create.yml twice (changed, then ok)"
@@ -26,12 +23,9 @@ $(VENV_STAMP): requirements-dev.txt constraints.txt tests/emulator/pyproject.tom
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e tests/emulator
 	touch $@
 
-venv: $(VENV_STAMP) bootstrap
-
-# ansible-test downloads get-pip from a host we cannot reach; give it the offline stand-in.
-bootstrap: $(GET_PIP_CACHE)
-$(GET_PIP_CACHE): hacking/get_pip_standin.py
-	install -D -m 0644 $< $@
+# ansible-test downloads get-pip from a host we cannot reach: make test and make test-compat put the offline stand-in
+# (hacking/get_pip_standin.py) where each ansible-test looks for it, under ~/.ansible/test/cache, before they run it.
+venv: $(VENV_STAMP)
 
 $(NODE_STAMP): tests/emulator/node/package.json tests/emulator/node/package-lock.json
 	npm ci --prefix tests/emulator/node --no-audit --no-fund --loglevel=error
@@ -73,10 +67,10 @@ COMPAT_STAMPS := $(foreach leg,$(COMPAT_LEGS),.venv-compat-$(leg)/.installed)
 test-compat: $(VENV_STAMP) $(COMPAT_STAMPS) sshd
 	$(BIN)/python hacking/compat.py
 
-demo: venv
+demo: $(VENV_STAMP)
 	$(BIN)/python hacking/demo.py
 
-bench: venv
+bench: $(VENV_STAMP)
 	$(BIN)/python hacking/bench.py
 
 lint: venv

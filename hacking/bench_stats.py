@@ -1,4 +1,4 @@
-"""``make bench``, the statistics: medians and ranges per variant and N, least-squares slopes and r², ratios; the fleet case."""
+"""``make bench``, the statistics: medians and ranges per variant and N, least-squares slopes and r², ratios."""
 
 from __future__ import annotations
 
@@ -6,24 +6,8 @@ import collections
 import dataclasses
 import math
 import statistics
-import typing as t
 
-from bench_model import FLEET_VARIANTS, VARIANTS, Run
-
-RATIOS = (  # label, numerator variant, denominator variant
-    ("steady / uri", "steady", "uri"),
-    ("steady / ping", "steady", "ping"),
-    ("custody / steady", "custody", "steady"),
-    ("create / uri", "create", "uri"),
-    ("check / ping", "check", "ping"),
-    ("uri / ping", "uri", "ping"),
-)
-Ratios = dict[t.Union[int, str], float]  # per N, and "slope"
-FLEET_RATIOS = (  # label, numerator fleet variant, denominator fleet variant
-    ("fleet-steady / fleet-uri", "fleet-steady", "fleet-uri"),
-    ("fleet-create / fleet-uri", "fleet-create", "fleet-uri"),
-)
-FLEET_LOOP = {"fleet-uri": "uri", "fleet-steady": "steady", "fleet-create": "create"}  # the loop variant running the same task
+from bench_model import LOOP, Run, of_case
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,64 +31,79 @@ def spread(values: list[float]) -> Spread:
 
 
 def fit(points: list[tuple[int, float]]) -> Fit:
+    """The least-squares line through the points, and r² (the squared correlation), with the statistics module."""
     xs = [float(x) for x, _y in points]
     ys = [y for _x, y in points]
-    mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
-    sxx = sum((x - mean_x) ** 2 for x in xs)
-    if sxx == 0:
+    try:
+        line = statistics.linear_regression(xs, ys)
+    except statistics.StatisticsError:  # fewer than two points, or every x the same
         return Fit(math.nan, math.nan, math.nan)
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / sxx
-    intercept = mean_y - slope * mean_x
-    ss_tot = sum((y - mean_y) ** 2 for y in ys)
-    ss_res = sum((y - intercept - slope * x) ** 2 for x, y in zip(xs, ys))
-    return Fit(slope, intercept, 1 - ss_res / ss_tot if ss_tot else math.nan)
-
-
-def module_peak(run: Run) -> float:
-    """The largest module process of a run, in KiB (0 when none recorded one)."""
-    return float(max(run.module_rss_kib or [0]))
+    try:
+        r2 = statistics.correlation(xs, ys) ** 2
+    except statistics.StatisticsError:  # every y the same: the line explains nothing to explain
+        r2 = math.nan
+    return Fit(line.slope, line.intercept, r2)
 
 
 class Summary:
-    """The runs grouped by (variant, N), with the figures the report shows."""
+    """The runs grouped by (variant, N), with the figures the report shows.  A fleet variant has one N (its hosts)."""
 
-    def __init__(self, runs: list[Run]) -> None:
+    def __init__(self, runs: list[Run], cpus: int = 1) -> None:
         self.runs = runs
-        self.sizes = sorted({run.n for run in runs})
-        self.largest = max(self.sizes)
+        self.cpus = cpus
         self.cells: dict[tuple[str, int], list[Run]] = collections.defaultdict(list)
         for run in runs:
             self.cells[(run.variant, run.n)].append(run)
-        self.fits = {variant.name: fit([(run.n, run.wall_s) for run in runs if run.variant == variant.name]) for variant in VARIANTS}
-        self.ratios: dict[str, Ratios] = {label: self.ratio(top, bottom) for label, top, bottom in RATIOS}
+        self.sizes = sorted({run.n for run in runs if run.case == LOOP})
+        self.fits = {variant.name: fit([(run.n, run.wall_s) for run in runs if run.variant == variant.name]) for variant in of_case(LOOP)}
 
-    def cell(self, name: str, n: int) -> list[Run]:
-        return self.cells.get((name, n), [])
+    def has(self, name: str) -> bool:
+        return any(run.variant == name for run in self.runs)
 
-    def per_item(self, name: str, n: int) -> float:
-        """Median wall time per item, in seconds."""
-        return statistics.median(run.wall_s / n for run in self.cell(name, n))
+    def n_of(self, name: str) -> int:
+        """The largest N the variant ran at (a fleet's hosts)."""
+        return max(run.n for run in self.runs if run.variant == name)
 
-    def wall_per_item(self, name: str, n: int) -> Spread:
-        return spread([run.wall_s / n for run in self.cell(name, n)])
+    def cell(self, name: str, n: int | None = None) -> list[Run]:
+        return self.cells.get((name, self.n_of(name) if n is None else n), [])
 
-    def module_rss(self, name: str, n: int) -> float:
-        """Median over the repetitions of the largest module process, in KiB."""
-        return statistics.median(module_peak(run) for run in self.cell(name, n))
+    def wall(self, name: str, n: int | None = None) -> Spread:
+        """Wall time of the whole ansible-playbook process, in seconds."""
+        return spread([run.wall_s for run in self.cell(name, n)])
 
-    def module_rss_spread(self, name: str, n: int) -> Spread:
-        return spread([module_peak(run) for run in self.cell(name, n)])
+    def wall_per_item(self, name: str, n: int | None = None) -> Spread:
+        """Wall time divided by the items (loop items, or hosts), in seconds."""
+        return spread([run.wall_s / run.n for run in self.cell(name, n)])
 
-    def tree_rss(self, name: str, n: int) -> float:
-        return statistics.median(run.tree_rss_kib for run in self.cell(name, n))
+    def per_item(self, name: str, n: int | None = None) -> float:
+        return self.wall_per_item(name, n).median
 
-    def requests_per_item(self, name: str, n: int) -> float:
-        return statistics.median(len(run.requests) / n for run in self.cell(name, n))
+    def ratio(self, top: str, bottom: str, n: int | None = None) -> float:
+        """Median wall per item of top over bottom (at loop size n; a fleet's at its hosts)."""
+        return self.per_item(top, n) / self.per_item(bottom, n)
 
-    def request_mix(self, name: str, n: int) -> dict[str, int]:
+    def slope_ratio(self, top: str, bottom: str) -> float:
+        return self.fits[top].slope / self.fits[bottom].slope
+
+    def requests_per_item(self, name: str, n: int | None = None) -> float:
+        """The most requests per item of any run of the cell (the outcome check holds every run to exactly one, or none)."""
+        return max(run.request_count / run.n for run in self.cell(name, n))
+
+    def request_mix(self, name: str, n: int | None = None) -> dict[str, int]:
         """'METHOD status' -> count, from the first run of the cell."""
-        counts = collections.Counter(f"{entry['method']} {entry['status']}" for entry in self.cell(name, n)[0].requests)
-        return dict(sorted(counts.items()))
+        return self.cell(name, n)[0].requests
+
+    def tokens_verified(self, name: str, n: int | None = None) -> int:
+        """The fewest token files verified after a run of the cell."""
+        return min(run.tokens_verified or 0 for run in self.cell(name, n))
+
+    def controller_rss(self, name: str, n: int | None = None) -> float:
+        """Median over the repetitions of the ansible-playbook process's own peak RSS, in KiB."""
+        return statistics.median(run.controller_rss_kib for run in self.cell(name, n))
+
+    def worker_rss(self, name: str, n: int | None = None) -> float:
+        """Median over the repetitions of the largest waited-for descendant's peak RSS, in KiB."""
+        return statistics.median(run.worker_rss_kib for run in self.cell(name, n))
 
     def marginals(self, name: str) -> list[tuple[int, int, float]]:
         """(N, next N, seconds per extra item) between the median totals of consecutive sizes."""
@@ -112,81 +111,11 @@ class Summary:
         ordered = sorted(medians)
         return [(a, b, (medians[b] - medians[a]) / (b - a)) for a, b in zip(ordered, ordered[1:])]
 
-    def ratio(self, top: str, bottom: str) -> Ratios:
-        """Median wall per item of top over bottom at each N, and the ratio of their slopes."""
-        values: Ratios = {n: self.per_item(top, n) / self.per_item(bottom, n) for n in self.sizes}
-        values["slope"] = self.fits[top].slope / self.fits[bottom].slope
-        return values
+    def others_load(self, runs: list[Run] | None = None) -> Spread:
+        """The share of the machine's CPU that other processes (and the emulator) kept busy during the runs."""
+        shares = [max(0.0, run.busy_s - run.cpu_s) / (run.wall_s * self.cpus) for run in (self.runs if runs is None else runs) if run.busy_s]
+        return spread(shares or [0.0])
 
-    def tokens_verified(self, n: int) -> int:
-        """The fewest custody token files verified after a run at loop size n (every run must reach n)."""
-        return min(run.tokens_verified or 0 for run in self.cell("custody", n))
-
-    def check_bound(self, n: int) -> int:
-        """Requests per item check mode may send: 1 + ceil(authorizations that existed / 100)."""
-        return 1 + math.ceil(max(run.authorizations_before for run in self.cell("check", n)) / 100)
-
-    def check_get_only(self) -> bool:
-        return all(entry["method"] == "GET" for run in self.runs if run.variant == "check" for entry in run.requests)
-
-    def rss_ratio(self, top: str, bottom: str) -> dict[int, float]:
-        return {n: self.module_rss(top, n) / self.module_rss(bottom, n) for n in self.sizes}
-
-    def minutes_at(self, n: int) -> float:
-        """Total wall time of every run at loop size n, in minutes."""
-        return sum(run.wall_s for run in self.runs if run.n == n) / 60
-
-
-class FleetSummary:
-    """The fleet runs (one item per host, hosts in parallel) grouped by variant; every run has the same number of hosts."""
-
-    def __init__(self, runs: list[Run]) -> None:
-        self.runs = runs
-        self.hosts = max(run.n for run in runs)
-        if any(run.n != self.hosts for run in runs):
-            raise ValueError(f"fleet runs over different numbers of hosts: {sorted({run.n for run in runs})}")
-        self.variants = [variant for variant in FLEET_VARIANTS if self.cell(variant.name)]
-        self.ratios = {label: self.ratio(top, bottom) for label, top, bottom in FLEET_RATIOS if self.cell(top) and self.cell(bottom)}
-
-    def cell(self, name: str) -> list[Run]:
-        return [run for run in self.runs if run.variant == name]
-
-    def wall(self, name: str) -> Spread:
-        """Wall time of the whole ansible-playbook process, in seconds."""
-        return spread([run.wall_s for run in self.cell(name)])
-
-    def wall_per_item(self, name: str) -> Spread:
-        """Wall time divided by the number of items (hosts), in seconds."""
-        return spread([run.wall_s / run.n for run in self.cell(name)])
-
-    def requests_per_item(self, name: str) -> float:
-        return statistics.median(len(run.requests) / run.n for run in self.cell(name))
-
-    def request_mix(self, name: str) -> dict[str, int]:
-        """'METHOD status' -> count, from the first run of the variant."""
-        counts = collections.Counter(f"{entry['method']} {entry['status']}" for entry in self.cell(name)[0].requests)
-        return dict(sorted(counts.items()))
-
-    def module_rss(self, name: str) -> float:
-        """Median over the repetitions of the largest module process, in KiB."""
-        return statistics.median(module_peak(run) for run in self.cell(name))
-
-    def tree_rss(self, name: str) -> float:
-        return statistics.median(run.tree_rss_kib for run in self.cell(name))
-
-    def ratio(self, top: str, bottom: str) -> float:
-        """Median wall per item of top over that of bottom."""
-        return self.wall_per_item(top).median / self.wall_per_item(bottom).median
-
-    def loop_size(self, loop: Summary) -> int:
-        """The loop size to set the fleet against: the one equal to the fleet's hosts if the loop runs had it, else the largest."""
-        return self.hosts if self.hosts in loop.sizes else loop.largest
-
-    def loop_per_item(self, loop: Summary, name: str) -> float | None:
-        """Median wall per item of the loop variant running the same task as fleet variant ``name``, at ``loop_size``."""
-        n = self.loop_size(loop)
-        return loop.per_item(FLEET_LOOP[name], n) if loop.cell(FLEET_LOOP[name], n) else None
-
-    def minutes(self) -> float:
-        """Total wall time of the fleet runs, in minutes."""
-        return sum(run.wall_s for run in self.runs) / 60
+    def minutes(self, case: str, n: int | None = None) -> float:
+        """Total wall time of a case's runs (at loop size n), in minutes."""
+        return sum(run.wall_s for run in self.runs if run.case == case and n in (None, run.n)) / 60

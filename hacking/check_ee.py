@@ -1,7 +1,8 @@
 """Check the collection's execution-environment metadata and the example EE of ``docs/ee/`` with ansible-builder, offline.
 
 1. The collection's tarball is installed into a scratch collections path; ``ansible-builder introspect`` (which
-   sanitizes the requirements it reads) must find requests and pyotp, from oauthkit.github.
+   sanitizes the requirements it reads) must find requests, urllib3 and pyotp, from oauthkit.github, each at the minimum
+   version that the action plugins check at run time (``MINIMUM_VERSIONS`` in ``plugins/plugin_utils/_action.py``).
 2. ``ansible-builder create`` writes the build context of ``docs/ee/execution-environment.yml``, with the tarball the
    example names; the context must hold the Containerfile that copies it, the galaxy requirements, and the tarball, whose
    own ``meta/execution-environment.yml`` brings requests and pyotp (checked by introspecting the context's tarball).
@@ -10,6 +11,7 @@ No container engine is needed. Usage: ``check_ee.py TARBALL`` (what ``ansible-ga
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -21,7 +23,19 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "ee"
-NEEDED = ("requests", "pyotp")
+
+
+def minimum_versions() -> dict[str, str]:
+    """MINIMUM_VERSIONS of the action plugins, as requirement strings: {'requests': 'requests>=2.25', ...}."""
+    tree = ast.parse((ROOT / "plugins" / "plugin_utils" / "_action.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "MINIMUM_VERSIONS":
+            versions = ast.literal_eval(node.value)
+            return {name: f"{name}>={'.'.join(str(number) for number in version)}" for name, version in versions.items()}
+    raise SystemExit("plugins/plugin_utils/_action.py has no MINIMUM_VERSIONS")
+
+
+NEEDED = minimum_versions()
 ORIGIN = "# from collection oauthkit.github"
 
 
@@ -44,11 +58,11 @@ def introspect(tarball: Path, scratch: Path) -> list[str]:
     out = run(["ansible-builder", "introspect", "--sanitize", str(collections), "--write-pip", str(pip)], scratch)
     listed = (yaml.safe_load(out.split("---", 1)[-1]) or {}).get("python") or []
     problems = []
-    for name in NEEDED:
-        if f"{name}  {ORIGIN}" not in listed:
-            problems.append(f"introspect of {tarball.name}: '{name}  {ORIGIN}' is not among the Python requirements {listed}")
-        if not any(line.startswith(name) and ORIGIN in line for line in pip.read_text().splitlines()):
-            problems.append(f"introspect --write-pip of {tarball.name}: no line '{name} {ORIGIN}'")
+    for requirement in NEEDED.values():
+        if not any(entry.replace(" ", "").startswith(requirement) and ORIGIN in entry for entry in listed):
+            problems.append(f"introspect of {tarball.name}: '{requirement}  {ORIGIN}' is not among the Python requirements {listed}")
+        if not any(line.replace(" ", "").startswith(requirement) and ORIGIN in line for line in pip.read_text().splitlines()):
+            problems.append(f"introspect --write-pip of {tarball.name}: no line '{requirement} {ORIGIN}'")
     return problems
 
 
@@ -88,15 +102,15 @@ def main() -> int:
             with tarfile.open(copied) as archive:
                 meta = yaml.safe_load(archive.extractfile("meta/execution-environment.yml").read())  # type: ignore[union-attr]
                 python = archive.extractfile(meta["dependencies"]["python"]).read().decode()  # type: ignore[union-attr]
-            for name in NEEDED:
-                if name not in python.split():
-                    problems.append(f"{meta['dependencies']['python']} in the context's tarball lacks {name}")
+            for requirement in NEEDED.values():
+                if requirement not in python.split():
+                    problems.append(f"{meta['dependencies']['python']} in the context's tarball lacks {requirement}")
             (scratch / "context").mkdir()
             problems += introspect(copied, scratch / "context")
     for problem in problems:
         print(problem, file=sys.stderr)
     if not problems:
-        print(f"{tarball.name}: introspect finds {', '.join(NEEDED)} from oauthkit.github; ansible-builder create wrote a context with the tarball")
+        print(f"{tarball.name}: introspect finds {', '.join(NEEDED.values())} from oauthkit.github; ansible-builder create wrote a context with the tarball")
     return 1 if problems else 0
 
 

@@ -266,9 +266,22 @@ def parallel_integration(tally: Tally, at: AnsibleTest, groups: list[list[str]],
         thread.join()
 
 
-def install_get_pip_standin(pip_version: str) -> Path:
-    """Put the offline get-pip stand-in where ansible-test looks for pip ``pip_version``'s bootstrap script."""
+# Asks the installed ansible-test which pip it bootstraps into its venvs (python_requirements.get_venv_packages).
+PIP_VERSION_PROBE = """
+import sys, types
+from ansible_test._internal.python_requirements import get_venv_packages
+print(get_venv_packages(types.SimpleNamespace(version='%d.%d' % sys.version_info[:2]))['pip'])
+"""
+
+
+def install_get_pip_standin(python: str) -> str:
+    """Put the offline get-pip stand-in where the ansible-test of ``python``'s venv looks for its pip's bootstrap script.
+
+    ansible-test downloads get-pip from a host this machine cannot reach; it first looks in
+    ``~/.ansible/test/cache/get_pip_<version>.py``.  Returns the pip version; raises when the venv has no ansible-test.
+    """
+    pip_version = subprocess.run([python, "-c", PIP_VERSION_PROBE], capture_output=True, text=True, check=True).stdout.strip()
     dest = Path.home() / ".ansible" / "test" / "cache" / f"get_pip_{pip_version.replace('.', '_')}.py"
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(ROOT / "hacking" / "get_pip_standin.py", dest)
-    return dest
+    return pip_version

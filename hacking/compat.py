@@ -29,6 +29,7 @@ import typing as t
 from pathlib import Path
 
 from checklib import ROOT, AnsibleTest, Tally, build_base, collection_copy, install_get_pip_standin, integration_step, sanity_step, units_step
+from emulator_process import emulator
 
 COMPAT = ROOT / "hacking" / "compat"
 
@@ -37,14 +38,6 @@ LEGS: dict[str, tuple[str, ...]] = {
     "2.16": ("3.11",),  # the oldest ansible-core that meta/runtime.yml promises
     "2.21": ("3.13", "3.12"),  # the newest ansible-core; it needs Python >= 3.12
 }
-
-# Asks the installed ansible-test which pip it bootstraps into its venvs (python_requirements.get_venv_packages).
-PIP_VERSION_PROBE = """
-import sys, types
-from ansible_test._internal.python_requirements import get_venv_packages
-print(get_venv_packages(types.SimpleNamespace(version='%d.%d' % sys.version_info[:2]))['pip'])
-"""
-
 
 def venv_dir(leg: str) -> Path:
     return ROOT / f".venv-compat-{leg}"
@@ -121,6 +114,36 @@ def pin(leg: str) -> int:
 COMPAT_TARGETS = ["authorization", "custody", "authorization_info", "role_app_token"]
 
 
+def pin_libraries(coll: Path, leg_python: Path) -> str:
+    """Give ansible-test's venvs of this leg the controller libraries of the leg's venv (the oldest ones on the 2.16 leg)."""
+    freeze = subprocess.run([str(leg_python), "-m", "pip", "freeze"], capture_output=True, text=True, check=True).stdout
+    pins = {line.split("==")[0].lower(): line for line in freeze.splitlines() if line.split("==")[0].lower() in ("requests", "urllib3", "pyotp")}
+    for name in ("unit", "integration"):
+        path = coll / "tests" / name / "requirements.txt"
+        kept = [line for line in path.read_text().splitlines() if line.split("==")[0].strip().lower() not in pins]
+        path.write_text("\n".join([*kept, *pins.values()]) + "\n")
+    return ", ".join(pins.values())
+
+
+def readme_example_failure(tally: Tally, leg: str, venv: Path, coll: Path) -> None:
+    """The README's example, run with a wrong password on this leg's ansible-core, shows the module's own message."""
+    start = time.monotonic()
+    examples = coll / "docs" / "examples"
+    with tempfile.TemporaryDirectory(prefix="oauthkit-readme-") as tmp, emulator(Path(tmp)) as url:
+        env = {
+            **os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}", "OAUTHKIT_GITHUB_API_URL": url,
+            "TOKEN_FILE": f"{tmp}/provisioner.token", "ANSIBLE_COLLECTIONS_PATH": str(coll.parent.parent.parent), "ANSIBLE_NOCOLOR": "1",
+        }
+        cmd = ["ansible-playbook", "--vault-password-file", str(examples / "demo-vault-password"), str(examples / "get_or_create.yml"),
+               "-e", "github_password=not-the-password"]
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    shown = "GitHub rejected the username or password" in proc.stdout and '"msg_id": "api.bad_credentials"' in proc.stdout
+    ok = proc.returncode != 0 and shown and "censored" not in proc.stdout and "not-the-password" not in proc.stdout
+    if not ok:
+        print(f"FAILED: the README example with a wrong password on {leg} did not show the module's message:\n{proc.stdout}\n{proc.stderr}")
+    tally.add(f"{leg}: README example, wrong password, message shown", int(ok), int(not ok), time.monotonic() - start)
+
+
 def run_leg(tally: Tally, leg: str) -> None:
     venv = venv_dir(leg)
     python = venv / "bin" / "python"
@@ -130,15 +153,17 @@ def run_leg(tally: Tally, leg: str) -> None:
         print(f"FAILED: {venv.name} is missing or broken; `make test-compat` builds it")
         tally.add(f"{leg}: leg venv", 0, 1, time.monotonic() - start, f"{venv.name} missing")
         return
-    probe = subprocess.run([str(python), "-c", PIP_VERSION_PROBE], capture_output=True, text=True, check=False)
     core = subprocess.run([str(python), "-c", "from ansible.release import __version__; print(__version__)"], capture_output=True, text=True, check=False)
-    if probe.returncode != 0 or core.returncode != 0:
-        print(f"FAILED: cannot read ansible-core's version or ansible-test's pip version in {venv.name}:\n{probe.stderr}{core.stderr}")
+    try:
+        pip_version = install_get_pip_standin(str(python))
+    except subprocess.CalledProcessError as exc:
+        pip_version = ""
+        print(f"FAILED: cannot read ansible-test's pip version in {venv.name}:\n{exc.stderr}")
+    if core.returncode != 0 or not pip_version:
+        print(f"FAILED: cannot read ansible-core's version in {venv.name}:\n{core.stderr}")
         tally.add(f"{leg}: leg venv", 0, 1, time.monotonic() - start)
         return
-    pip_version = probe.stdout.strip()
-    standin = install_get_pip_standin(pip_version)
-    print(f"\n=== ansible-core {core.stdout.strip()} on Python {version}; ansible-test bootstraps pip {pip_version} with {standin}")
+    print(f"\n=== ansible-core {core.stdout.strip()} on Python {version}; ansible-test bootstraps pip {pip_version} with the offline stand-in")
     tally.add(f"{leg}: leg venv", 1, 0, time.monotonic() - start, f"ansible-core {core.stdout.strip()}, Python {version}, pip {pip_version}")
 
     env = dict(os.environ)
@@ -146,9 +171,11 @@ def run_leg(tally: Tally, leg: str) -> None:
     for name in ("PYTHONPATH", "PYTHONHOME", "ANSIBLE_COLLECTIONS_PATH", "ANSIBLE_COLLECTIONS_PATHS"):
         env.pop(name, None)
     at = AnsibleTest(coll=collection_copy(build_base(f"compat-{leg}")), env=env, python=version)
+    print(f"=== controller libraries of this leg: {pin_libraries(at.coll, python)}", flush=True)
     sanity_step(tally, at, f"{leg}: ansible-test sanity")
     units_step(tally, at, label=f"{leg}: ansible-test units")
     integration_step(tally, at, f"{leg}: ansible-test integration", COMPAT_TARGETS)
+    readme_example_failure(tally, leg, venv, at.coll)
 
 
 def recording(tally: Tally, rows: list[list[t.Any]]) -> Tally:

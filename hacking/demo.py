@@ -50,7 +50,7 @@ def main() -> int:
             env = {
                 **os.environ,
                 "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-                "GITHUB_API_URL": url,
+                "OAUTHKIT_GITHUB_API_URL": url,
                 "TOKEN_FILE": str(token_file),
                 "ANSIBLE_COLLECTIONS_PATH": str(work / "collections"),
                 "ANSIBLE_NOCOLOR": "1",

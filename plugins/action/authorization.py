@@ -18,14 +18,16 @@ import typing as t
 from ansible.errors import AnsibleConnectionFailure, AnsibleError
 from ansible.plugins.action import ActionBase
 
-# Imported when the strategy loads this class in the main process, so that every forked worker inherits them loaded.
-from ansible_collections.oauthkit.github.plugins.module_utils import _api, _argspec, _authorizations, _custody, _environ  # noqa: F401
+from ansible_collections.oauthkit.github.plugins.module_utils import _argspec, _authorizations, _custody, _environ
 from ansible_collections.oauthkit.github.plugins.module_utils._errors import InvalidInput, OAuthKitError, TokenStoreError, TokenWriteUnknown
+
+# _action imports requests and pyotp: the strategy loads this class in the main process, so every forked worker inherits them loaded.
 from ansible_collections.oauthkit.github.plugins.plugin_utils import _action, _guard, _stores
 
 # Connections that cannot run a Python module in a POSIX shell on the host.
 _NO_HOST_MODULE = frozenset({"winrm", "psrp", "network_cli", "netconf", "httpapi"})
 _FLOOR_SIGNS = ("future feature annotations is not defined", "SyntaxError")
+_FALLBACK_VARIABLES = frozenset(name for names in _argspec.ENVIRONMENT.values() for name in names)
 
 
 class ActionModule(ActionBase):
@@ -39,6 +41,8 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         environment: dict[str, t.Any] = {}
         self._compute_environment_string(environment)
+        # The host's module gets the task's environment without the collection's variables: they may hold the password or the seed.
+        self._host_environment = {key: value for key, value in environment.items() if key not in _FALLBACK_VARIABLES}
         run = _action.Run(self._task.args, _action.run_environment(environment), _action.option_names(task_vars))
         check_mode = bool(self._task.check_mode)
         try:
@@ -107,12 +111,20 @@ class ActionModule(ActionBase):
             if getattr(self._connection, "has_pipelining", False):
                 self._connection.set_option("pipelining", True)  # the token then travels through stdin, never into a file
             path = str(args.get("path"))
+            task_environment = self._task.environment
+            self._task.environment = [self._host_environment]
             try:
                 result = self._execute_module(module_name="oauthkit.github.token_file", module_args=args, task_vars=task_vars)
-            except (AnsibleConnectionFailure, AnsibleError) as exc:
+            except AnsibleConnectionFailure as exc:
+                if carries_token:  # the write may have happened or not: custody rolls back
+                    raise TokenWriteUnknown("store.write_unknown", {"path": path, "reason": exc.__class__.__name__}, token_path=path) from None
+                raise  # the host is unreachable, as Ansible reports it; when this is the first contact, nothing was sent to GitHub
+            except AnsibleError as exc:
                 if carries_token:
                     raise TokenWriteUnknown("store.write_unknown", {"path": path, "reason": exc.__class__.__name__}, token_path=path) from None
                 raise TokenStoreError("store.host_failed", {"reason": str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__}) from None
+            finally:
+                self._task.environment = task_environment
             return self._checked_module_result(result, path, carries_token=carries_token)
 
         return run

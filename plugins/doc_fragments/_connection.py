@@ -32,7 +32,7 @@ options:
       - The account's password. Keep it in ansible-vault, or in an AWX credential.
       - If not set, the environment variable E(OAUTHKIT_GITHUB_PASSWORD) is used, then E(GITHUB_PASSWORD).
       - After GitHub rejects the password (or locks the account), no other task of the same playbook run sends it again for this
-        O(api_url) and O(username): they fail at once, naming the first failure, so that a fleet cannot lock the account out.
+        O(api_url) and O(username); they fail at once, naming the first failure, so that a fleet cannot lock the account out.
     type: str
     required: true
   otp_secret:
@@ -72,9 +72,9 @@ options:
     description:
       - How many times one request is retried after a connection error, a 500, 502, 503 or 504 answer, a timeout or a dropped
         connection, or a rate limit that resets within O(rate_limit_wait). Backoff is exponential with jitter.
-      - A request that may have reached GitHub (a timeout, a dropped connection, a 5xx) is retried only when it is idempotent (never
-        the token reset), and only once these credentials have been accepted in the run, so that a slow "Bad credentials" never
-        becomes several failed logins.
+      - A request that may have reached GitHub is retried only when it is idempotent, never the token reset. One that got no
+        answer (a timeout, a dropped connection) is retried only once these credentials have been accepted in the run, so that
+        a slow "Bad credentials" never becomes several failed logins; a 500, 502, 503 or 504 answer is no refused login.
       - 400, 401, 404, 410 and 422 answers are never retried, nor is any other 403, such as GitHub's lockout of password
         logins after failed attempts, which every retry would extend, nor a failed TLS verification.
       - All attempts of one request, their waits and the wait for a two-factor step end within

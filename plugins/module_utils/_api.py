@@ -9,7 +9,8 @@ FOR INTERNAL COLLECTION USE ONLY: no compatibility is promised outside the colle
 Every exchange goes through one ``requests.Session``: Basic authentication, the
 ``X-GitHub-OTP`` header computed just before each request, timeouts, TLS options and the
 proxies of the task's environment.  The retry policy is ``_retry.GitHubRetry``, one per
-request; the only other resend here is the one with the next two-factor step's code.
+request (a resend after its wait is sent here, with a code computed then: ``_retry.Resend``); the
+only other resend here is the one with the next two-factor step's code.
 Every HTTP status is read here (and in ``_retry``), and every failure becomes a typed
 exception here, and only here.
 """
@@ -35,7 +36,6 @@ if t.TYPE_CHECKING:
 
 try:
     import requests
-    import urllib3
     from requests.adapters import HTTPAdapter
     from requests.structures import CaseInsensitiveDict
     from urllib3.exceptions import MaxRetryError, ProtocolError, ReadTimeoutError
@@ -368,24 +368,32 @@ class GitHubClient:
         auth: tuple[str, str] | None,
         deadline: float,
         idempotent: bool,
+        fresh_code: t.Callable[[], str] | None = None,
     ) -> Answer:
-        self._adapter.max_retries = _retry.GitHubRetry(
+        policy = _retry.GitHubRetry(
             self._retries,
             idempotent=idempotent,
             rate_limit_wait=self._rate_limit_wait,
             deadline=deadline,
             attempts=self.attempts,
             may_retry_unanswered=self.proven if auth is None else (lambda: True),
+            fresh_code=fresh_code is not None,
             clock=self.clock,
             sleeper=self.sleep,
         )
-        headers = {"X-GitHub-OTP": otp} if otp else {}
         try:
-            # No redirects: a 30x would turn the PUT into a GET and send the two-factor code to another host.
-            response = self.session.request(
-                method, url, json=body, params=params, headers=headers, auth=auth, timeout=self._timeout,
-                verify=self._verify, proxies=self._proxies, allow_redirects=False,
-            )
+            while True:
+                self._adapter.max_retries = policy
+                headers = {"X-GitHub-OTP": otp} if otp else {}
+                try:
+                    # No redirects: a 30x would turn the PUT into a GET and send the two-factor code to another host.
+                    response = self.session.request(
+                        method, url, json=body, params=params, headers=headers, auth=auth, timeout=self._timeout,
+                        verify=self._verify, proxies=self._proxies, allow_redirects=False,
+                    )
+                    break
+                except _retry.Resend as resend:  # a retry after a wait: with the code of the moment it is sent, never a stale one
+                    policy, otp = resend.policy, fresh_code() if fresh_code is not None else otp
         except _retry.AnswerRead as read:
             return Answer.read_by_policy(read)
         except requests.exceptions.SSLError as exc:
@@ -400,7 +408,9 @@ class GitHubClient:
             reason = reason.reason
         path = urlsplit(url).path
         if isinstance(exc, requests.exceptions.ReadTimeout) or isinstance(reason, (ReadTimeoutError, ProtocolError)):
-            why = f"no answer within {self._timeout:g} s" if isinstance(exc, requests.exceptions.ReadTimeout) else "the connection dropped"
+            # A read timeout that the retry policy refuses or runs out of arrives as a ConnectionError around ReadTimeoutError.
+            timed_out = isinstance(exc, requests.exceptions.ReadTimeout) or isinstance(reason, ReadTimeoutError)
+            why = f"no answer within {self._timeout:g} s" if timed_out else "the connection dropped"
             msg_id = "transport.answer_lost_get" if method == "GET" else "transport.answer_lost"
             raise errors.AnswerLost(msg_id, {"method": method, "path": path, "why": why}, url=self._origin) from None
         if isinstance(exc, requests.exceptions.ConnectTimeout):
@@ -475,13 +485,16 @@ class GitHubClient:
         otp = source.code() if source is not None else None
         retried = False
         error = None
+        fresh_code = source.code if source is not None and source.renewable else None
         with self._login(guarded=app_auth is None) as outcome:
-            answer = self._send(method, url, body, params, otp=otp, auth=app_auth, deadline=deadline, idempotent=idempotent)
+            answer = self._send(method, url, body, params, otp=otp, auth=app_auth, deadline=deadline, idempotent=idempotent, fresh_code=fresh_code)
             if source is not None and answer.otp_kind() is not None:
                 fresh = source.next_code(max_wait=max(0.0, deadline - self.clock()))
                 if fresh is not None:
                     otp, retried = fresh, True
-                    answer = self._send(method, url, body, params, otp=otp, auth=None, deadline=deadline, idempotent=idempotent)
+                    answer = self._send(
+                        method, url, body, params, otp=otp, auth=None, deadline=deadline, idempotent=idempotent, fresh_code=fresh_code
+                    )
             if answer.status >= 400 and not (answer.status == 404 and missing_ok):
                 error = self._error(answer, method, path, otp=otp, source=source, retried=retried)
             outcome.append(verdict(answer))
@@ -531,7 +544,3 @@ class GitHubClient:
                 )
             response = self.request("GET", path, url=response.next_url, shape=list)
 
-
-def library_versions() -> dict[str, str]:
-    """The versions of requests and urllib3 in use, for the minimum-version check."""
-    return {"requests": requests.__version__, "urllib3": urllib3.__version__} if HAS_REQUESTS else {}

@@ -161,7 +161,7 @@ def well_formed(authorization: t.Any, where: str) -> dict[str, t.Any]:
     if isinstance(token, str) and token and not _TOKEN_RE.fullmatch(token):
         bad.append("token")
     if bad:
-        raise errors.MalformedAnswer("api.malformed", {"where": where, "fields_list": ", ".join(bad)}, fields=bad)
+        raise errors.MalformedAnswer("api.malformed", {"where": where, "fields_list": ", ".join(bad)}, malformed_fields=bad)
     return authorization
 
 

@@ -135,6 +135,9 @@ def ensure_present(api: Authorizations, desired: Desired, store: Store, recreate
         return _predict(api, desired, store, held, recreate)
     created, current, answer_lost = api.get_or_create(desired)
     if created:
+        # A token held before this create is never the new authorization's: if it belongs to another live authorization
+        # (two hosts or tasks share one store), it is not overwritten; the run fails as check mode predicts, deleting nothing.
+        _refuse_foreign(api, held, current, store)
         _keep(api, store, current, reset=False)
         after = current_diff_view(current, desired)
         return Outcome(True, "create", without_token(current), _diff({}, after, None, CREATED), token_status=CREATED)

@@ -24,7 +24,7 @@ import typing as t
 MESSAGES: dict[str, str] = {
     # ------------------------------------------------------------------ options, before any request
     "option.missing": (
-        "{option} is not set{fallback_note}. Give {option}{env_hint}."
+        "{option} is not set. Give {option}{env_hint}."
     ),
     "option.unsupported": "{module} has no option {unknown}. Its options are: {supported}.",
     "option.invalid": "{detail}",
@@ -156,7 +156,6 @@ MESSAGES: dict[str, str] = {
     "vault.not_vars": "`vault_path` {path} decrypts to something else than a YAML mapping of variables: move it away, or give another path.",
     "vault.token_not_string": "The variable {variable!r} in `vault_path` {path} is not a string: move the file away, or give another path.",
     "vault.encrypt_failed": "The token could not be encrypted for `vault_path` {path} ({reason}).",
-    "vault.read_failed": "`vault_path` {path} could not be read ({reason}).",
     # ------------------------------------------------------------------ token custody
     "where.file": "`token_path` {path}{on_host}",
     "where.vault": "`vault_path` {path} (variable {variable})",

@@ -115,9 +115,19 @@ def credentials_in_url(value: t.Any) -> list[str]:
     return [userinfo, *(piece for piece in userinfo.split(":") if piece)]
 
 
+def fallback_environment(env: t.Mapping[str, str]) -> dict[str, str]:
+    """``env`` without the options' fallback variables that are set to the empty string: those count as unset.
+
+    AWX sets every env injector of a credential type, with an empty string for an input left empty (a seed for an
+    account without two-factor authentication, say); such a variable must not give the option an empty value.
+    """
+    fallbacks = {name for names in _argspec.ENVIRONMENT.values() for name in names}
+    return {key: value for key, value in env.items() if value != "" or key not in fallbacks}
+
+
 def validate(args: t.Mapping[str, t.Any], spec: _argspec.Spec, env: t.Mapping[str, str], *, module: str) -> tuple[dict[str, t.Any], set[str]]:
     """Apply the argument spec to ``args`` (environment fallbacks from ``env``); return the typed values and the no_log values."""
-    with _environ.applied(env):
+    with _environ.applied(fallback_environment(env)):
         result = ArgumentSpecValidator(spec.argument_spec, **spec.relations()).validate(dict(args))
     params = dict(result.validated_parameters)
     no_log = {str(value) for value in result._no_log_values if value}
@@ -130,7 +140,7 @@ def _env_source(option: str, args: t.Mapping[str, t.Any], env: t.Mapping[str, st
     """The environment variable an option's value came from, or None when the task gave it."""
     if option in args:
         return None
-    return next((name for name in _argspec.ENVIRONMENT.get(option, ()) if name in env), None)
+    return next((name for name in _argspec.ENVIRONMENT.get(option, ()) if env.get(name)), None)
 
 
 def _env_hint(option: str) -> str:
@@ -344,16 +354,18 @@ def _store(params: dict[str, t.Any]) -> tuple[StoreOptions | None, tuple[Part, .
     readers = [who for who, bit in (("its group", 0o040), ("every user", 0o004)) if mode & bit]
     if readers:
         warnings = (part("mode.readable_warning", mode=f"{mode:04o}", who=" and ".join(readers)),)
-    attributes = Attributes(mode, params.get("owner") or None, params.get("group") or None)
+    attributes = Attributes(mode, str(params["owner"]) if params.get("owner") else None, str(params["group"]) if params.get("group") else None)
     token_path = params.get("token_path")
     if token_path is not None:
         path = str(token_path).strip()
         if not path.startswith(("/", "~", "$")):
             raise InvalidInput("token_path.relative", fields={"path": path})
-        return StoreOptions("file", path, attributes), warnings
+        return StoreOptions("file", str(path), attributes), warnings
     if params.get("vault_path") is not None:
         variable = params.get("vault_variable") or ""
         if not _VARIABLE_RE.fullmatch(variable):
             raise InvalidInput("vault_variable.invalid", fields={"value": variable})
-        return StoreOptions("vault", params["vault_path"], attributes, variable, params.get("vault_password"), params.get("vault_id")), warnings
+        password = str(params["vault_password"]) if params.get("vault_password") is not None else None
+        vault_id = str(params["vault_id"]) if params.get("vault_id") is not None else None
+        return StoreOptions("vault", str(params["vault_path"]), attributes, str(variable), password, vault_id), warnings
     return None, ()

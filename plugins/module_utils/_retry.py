@@ -64,6 +64,15 @@ class Attempt(t.NamedTuple):
     wait: float
 
 
+class Resend(Exception):
+    """The policy waited before a resend that must carry a fresh two-factor code: urllib3 would resend the first attempt's
+    headers, so the transport sends again itself, with the code of that moment, under ``policy`` (the same count and deadline)."""
+
+    def __init__(self, policy: GitHubRetry) -> None:
+        super().__init__("resend with a fresh two-factor code")
+        self.policy = policy
+
+
 class AnswerRead(Exception):
     """An answer that is not retried and whose body the policy read: the transport turns it into its typed error."""
 
@@ -108,6 +117,7 @@ class GitHubRetry(Retry):  # type: ignore[misc,valid-type]
         deadline: float | None = None,
         attempts: list[Attempt] | None = None,
         may_retry_unanswered: t.Callable[[], bool] | None = None,
+        fresh_code: bool = False,
         clock: t.Callable[[], float] | None = None,
         wallclock: t.Callable[[], float] | None = None,
         sleeper: t.Callable[[float], None] | None = None,
@@ -123,6 +133,7 @@ class GitHubRetry(Retry):  # type: ignore[misc,valid-type]
         self.deadline = deadline
         self.attempts: list[Attempt] = [] if attempts is None else attempts
         self.may_retry_unanswered = may_retry_unanswered or (lambda: True)
+        self.fresh_code = fresh_code  # every resend carries a code computed when it is sent (Resend), not the first attempt's
         self.clock = clock or time.monotonic
         self.wallclock = wallclock or time.time
         self.sleeper = sleeper or time.sleep
@@ -132,6 +143,7 @@ class GitHubRetry(Retry):  # type: ignore[misc,valid-type]
         copy = super().new(**kw)
         copy.rate_limit_wait, copy.deadline, copy.attempts = self.rate_limit_wait, self.deadline, self.attempts
         copy.may_retry_unanswered, copy.clock, copy.wallclock, copy.sleeper = self.may_retry_unanswered, self.clock, self.wallclock, self.sleeper
+        copy.fresh_code = self.fresh_code
         return copy
 
     def get_backoff_time(self) -> float:
@@ -209,6 +221,9 @@ class GitHubRetry(Retry):  # type: ignore[misc,valid-type]
         raise AnswerRead(response.status, getattr(response, "reason", "") or "", dict(response.headers), body)
 
     def sleep(self, response: t.Any = None) -> None:
-        """Wait what ``increment`` planned: the rate-limit wait, ``Retry-After``, or the backoff with its jitter."""
+        """Wait what ``increment`` planned: the rate-limit wait, ``Retry-After``, or the backoff with its jitter; then, with
+        ``fresh_code``, hand the resend to the transport (``Resend``), which computes the two-factor code it carries."""
         if self.planned_wait > 0:
             self.sleeper(self.planned_wait)
+        if self.fresh_code:
+            raise Resend(self)

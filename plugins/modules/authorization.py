@@ -19,10 +19,10 @@ description:
   - GitHub returns the token B(only when it creates the authorization). With O(token_path) (or O(vault_path)) the module keeps it
     itself, atomically, verifies it on every later run against the authorization's C(hashed_token) (no extra request), and recovers
     a lost token by the O(recreate) policy. The result then holds no secret, so the task needs no C(no_log) and its failures stay
-    readable. Without a store, the token is returned as RV(token): put C(no_log=true) on the task and store it at once.
+    readable. Without a store, the token is returned as RV(token); put C(no_log=true) on the task and store it at once.
   - B(Where things run.) Every GitHub request is made on the controller (or in the execution environment), by the module's action
     plugin; requests and pyotp are needed only there, and no account secret (password, seed, two-factor code, client secret) is
-    ever sent to a managed host. O(token_path) is a path on the task's host (the inventory host, or the C(delegate_to) host): with a
+    ever sent to a managed host. O(token_path) is a path on the task's host (the inventory host, or the C(delegate_to) host). With a
     local connection and no become the controller writes it itself; otherwise the small M(oauthkit.github.token_file) module
     writes it there, which needs only Python 3.8 on the host.
   - The OAuth Authorizations API accepts only username and password (Basic authentication), with a two-factor code when the
@@ -103,7 +103,7 @@ options:
         Runs from different controllers writing one remote file are not serialised.
       - If the token cannot be written after a create or a rotation, or the connection drops while it is written, the authorization
         just made is deleted again and the task fails, so that no authorization is left whose token nobody holds.
-      - Every fingerprint needs its own O(token_path): a file that holds another live authorization's token fails the task (RV(token_status=foreign)).
+      - Every fingerprint needs its own O(token_path); a file that holds another live authorization's token fails the task (RV(token_status=foreign)).
       - With O(token_path), the result carries no RV(token); read the file in a later task.
       - Mutually exclusive with O(vault_path).
     type: str
@@ -162,8 +162,8 @@ notes:
   - The token is returned only by the run that creates the authorization. A later run cannot get it back from GitHub; to get a new
     token, let O(recreate) replace it, or delete the authorization with O(state=absent) and create it again.
   - Two-factor codes computed from O(otp_secret) are hidden from the output like other secrets.
-  - A role or playbook that passes secrets through C(module_defaults) or variables needs no C(no_log) for them: the module hides
-    its secret options. ansible-core itself prints module arguments with C(ANSIBLE_DEBUG=1); do not use it with real secrets.
+  - A role or playbook that passes secrets through C(module_defaults) or variables needs no C(no_log) for them, since the module hides
+    its secret options. ansible-core itself prints module arguments with C(ANSIBLE_DEBUG=1), so do not use it with real secrets.
 seealso:
   - module: oauthkit.github.authorization_info
   - module: oauthkit.github.token_file
@@ -299,7 +299,7 @@ token_status:
     - V(created) when the authorization was created and its token stored; V(verified) when the store holds the authorization's
       token; V(rotated) when a lost or rotated token was replaced and stored.
     - A failed run reports the status that made it fail - V(missing) (no token), V(mismatch) (a token of no live authorization),
-      V(foreign) (the token of another live authorization: two tasks share one store), or V(unknown) (the answer to a token reset
+      V(foreign) (the token of another live authorization, so two tasks share one store), or V(unknown) (the answer to a token reset
       was lost, so the stored token may no longer work; the next run finds out).
   returned: when O(token_path) or O(vault_path) is set and O(state=present)
   type: str

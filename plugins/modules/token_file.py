@@ -14,7 +14,7 @@ description:
     O(oauthkit.github.authorization#module:token_path) is kept there (any connection but a local one without become).
     It holds no GitHub logic and needs no account secret; all of that stays on the controller.
   - V(stat) reports the SHA-256 of the token in the file, which the controller compares with the authorization's C(hashed_token),
-    so the token never travels back. It first checks everything that tells whether a token can be kept at O(path): the directory
+    so the token never travels back. It first checks everything that tells whether a token can be kept at O(path) - the directory
     exists and is writable, the path is a regular file or absent, O(owner) and O(group) exist and can be given.
   - V(present) writes O(token) atomically; V(absent) removes the file; V(attributes) sets O(mode), O(owner) and O(group);
     V(read) returns the token, only for the reset of O(oauthkit.github.authorization#module:recreate=always).

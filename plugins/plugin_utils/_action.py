@@ -15,6 +15,8 @@ and share nothing in memory; what they share goes through files (``_guard``).
 from __future__ import annotations
 
 import collections
+import functools
+import importlib.metadata
 import re
 import sys
 import typing as t
@@ -40,12 +42,20 @@ def _version(text: str) -> tuple[int, ...]:
     return tuple(int(piece) for piece in re.findall(r"\d+", text)[:2])
 
 
+@functools.cache
+def _installed(library: str) -> str | None:
+    """The installed version of a library (looked up once per process: loop items share it)."""
+    try:
+        return importlib.metadata.version(library)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
 def check_dependencies(*, needs_pyotp: bool) -> None:
     """requests, urllib3 and (for a seed) pyotp on the controller, at their minimum versions; raise a message that says how to get them."""
     python = sys.executable
-    found = dict(_api.library_versions())
-    if _otp.HAS_PYOTP:
-        found["pyotp"] = getattr(_otp.pyotp, "__version__", "2.6")
+    importable = {"requests": _api.HAS_REQUESTS, "urllib3": _api.HAS_REQUESTS, "pyotp": _otp.HAS_PYOTP}
+    found = {library: version for library in MINIMUM_VERSIONS if importable[library] and (version := _installed(library))}
     wanted = ["requests", "urllib3"] + (["pyotp"] if needs_pyotp else [])
     for library in wanted:
         minimum = ".".join(str(number) for number in MINIMUM_VERSIONS[library])

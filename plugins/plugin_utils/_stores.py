@@ -128,8 +128,8 @@ class VaultFileStore:
         from ansible.parsing.vault import VaultLib, VaultSecret  # noqa: PLC0415 - controller only, loaded with the store
 
         self.file = TokenFile(path, attributes)
-        self.variable = variable
-        self._vault_id = vault_id or "default"
+        self.variable = str(variable)  # a plain str: PyYAML refuses ansible-core's tagged strings
+        self._vault_id = str(vault_id or "default")
         self._secret = VaultSecret(password.encode("utf-8"))
         self._vault = VaultLib([(self._vault_id, self._secret)])
         self._vars: dict[str, t.Any] | None = None
