@@ -92,9 +92,7 @@ class ActionModule(ActionBase):
         if transport == "local" and not self._play_context.become:
             with _environ.applied(env):
                 path = os.path.expanduser(os.path.expandvars(options.path))
-            if not os.path.isabs(path):
-                raise InvalidInput("token_path.relative", {"path": options.path})
-            return _stores.LocalFileStore(path, options.attributes)
+            return _stores.LocalFileStore(path, options.attributes)  # refuses a path that is not absolute after expansion
         if transport in _NO_HOST_MODULE or getattr(self._connection._shell, "SHELL_FAMILY", "sh") == "powershell":
             raise InvalidInput("connection.unsupported", {"connection": transport})
         host = str(self._task.delegate_to or task_vars.get("inventory_hostname") or "the host")

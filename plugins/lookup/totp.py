@@ -119,10 +119,16 @@ def _fail(msg_id: str, **fields: t.Any) -> t.NoReturn:
     raise AnsibleLookupError(render(msg_id, fields, _NAMES))
 
 
+_NOT_STRINGS = (bool, int, float, list, tuple, dict)  # bool before int: the first match names the kind
+
+
 def _seed_text(term: t.Any) -> str:
     """The seed as text; a vaulted value is decrypted by to_text.  A value of another kind is refused without being shown."""
-    if term is None or isinstance(term, (bool, int, float, list, tuple, dict)):
-        _fail("lookup.not_string", kind=type(term).__name__)
+    if term is None:
+        _fail("lookup.not_string", kind="None")
+    for kind in _NOT_STRINGS:
+        if isinstance(term, kind):  # named by the builtin type: ansible-core 2.19 hands templated values over as tagged subclasses
+            _fail("lookup.not_string", kind=kind.__name__)
     return to_text(term, errors="surrogate_or_strict")
 
 

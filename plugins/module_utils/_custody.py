@@ -106,6 +106,16 @@ def _lost(status: str, authorization: dict[str, t.Any], store: Store, *, answer_
     )
 
 
+def _refuse_foreign_after_create(api: Authorizations, held: Held, created: dict[str, t.Any], store: Store) -> None:
+    try:
+        _refuse_foreign(api, held, created, store)
+    except errors.TokenForeign as exc:
+        api.delete(created["id"])
+        exc.fields["created_note"] = part("token.foreign_created_note", ident=created.get("id"))
+        exc.details["rolled_back"] = True
+        raise
+
+
 def _refuse_foreign(api: Authorizations, held: Held, current: dict[str, t.Any] | None, store: Store) -> None:
     """A held token that is not ``current``'s: if it belongs to another live authorization, fail and delete nothing."""
     if held.sha256 is None:
@@ -135,9 +145,10 @@ def ensure_present(api: Authorizations, desired: Desired, store: Store, recreate
         return _predict(api, desired, store, held, recreate)
     created, current, answer_lost = api.get_or_create(desired)
     if created:
-        # A token held before this create is never the new authorization's: if it belongs to another live authorization
-        # (two hosts or tasks share one store), it is not overwritten; the run fails as check mode predicts, deleting nothing.
-        _refuse_foreign(api, held, current, store)
+        # A token held before this create is never the new authorization's. If it belongs to another live authorization (two
+        # hosts or tasks share one store), it is not overwritten: the authorization just made is deleted again, and the run
+        # fails as check mode predicts.
+        _refuse_foreign_after_create(api, held, current, store)
         _keep(api, store, current, reset=False)
         after = current_diff_view(current, desired)
         return Outcome(True, "create", without_token(current), _diff({}, after, None, CREATED), token_status=CREATED)

@@ -113,30 +113,34 @@ MESSAGES: dict[str, str] = {
         "for example with delegate_to, or use `vault_path` on the controller."
     ),
     # ------------------------------------------------------------------ token stores
-    "store.relative": "`token_path` {path!r} is not absolute on the host after ~ and variables were expanded there: give an absolute path.",
-    "store.no_directory": "The directory {directory} of `token_path` {path} does not exist: create it first (for example with ansible.builtin.file).",
-    "store.directory_unusable": "The directory {directory} of `token_path` {path} cannot be used ({reason}).",
+    "store.relative": "{option} {path!r} is not absolute on {machine} after ~ and variables were expanded there: give an absolute path.",
+    "store.no_directory": "The directory {directory} of {option} {path} does not exist on {machine}: create it first (for example with ansible.builtin.file).",
+    "store.directory_unusable": "The directory {directory} of {option} {path} cannot be used ({reason}).",
     "store.directory_read_only": (
-        "The directory {directory} of `token_path` {path} is not writable for this user: the token could not be kept there. Make it writable, "
-        "or use become."
+        "The directory {directory} of {option} {path} on {machine} is not writable for this user: the token could not be kept there. "
+        "Make it writable, {become_hint}give another path."
     ),
-    "store.is_directory": "`token_path` {path} is a directory: give the path of the file that is to hold the token.",
-    "store.special_file": "`token_path` {path} is a {kind}, not a regular file: remove it, or give another path.",
-    "store.too_big": "`token_path` {path} holds more than {limit} bytes, so it holds something else than a token: give another path.",
-    "store.unreadable": "`token_path` {path} could not be read ({reason}).",
-    "store.owner_unknown": "`owner` {owner_name!r} is not a user on the task's host.",
-    "store.group_unknown": "`group` {group_name!r} is not a group on the task's host.",
-    "store.owner_needs_root": "`owner` {owner_name!r} can be given to `token_path` {path} only by root: use become, or leave `owner` out.",
+    "store.is_directory": "{option} {path} is a directory: give the path of the file that is to hold the token.",
+    "store.special_file": "{option} {path} is a {kind}, not a regular file: remove it, or give another path.",
+    "store.too_big": "{option} {path} holds more than {limit} bytes, so it holds something else than a token: give another path.",
+    "store.unreadable": "{option} {path} could not be read ({reason}).",
+    "store.owner_unknown": "`owner` {owner_name!r} is not a user on {machine}, which keeps {option}.",
+    "store.group_unknown": "`group` {group_name!r} is not a group on {machine}, which keeps {option}.",
+    "store.owner_needs_root": "`owner` {owner_name!r} can be given to {option} {path} only by root: {become_hint}leave `owner` out.",
     "store.group_not_member": (
-        "`group` {group_name!r} can be given to `token_path` {path} only by root or a member of that group: use become, or leave `group` out."
+        "`group` {group_name!r} can be given to {option} {path} only by root or a member of that group: {become_hint}leave `group` out."
     ),
     "store.write_failed": "The token could not be written to {path} ({reason}).",
     "store.write_unknown": (
-        "The connection to the host dropped while the token was being written to {path} ({reason}): the file may hold the new token or not."
+        "Whether the token was written to {path} is not known ({reason}): the file may hold the new token or not."
     ),
-    "store.remove_failed": "`token_path` {path} could not be removed ({reason}).",
-    "store.attributes_failed": "The mode, owner or group of `token_path` {path} could not be set ({reason}).",
-    "store.lock_failed": "The lock file {lock_path} could not be opened ({reason}): the directory of {path} must be writable.",
+    "store.remove_failed": "{option} {path} could not be removed ({reason}).",
+    "store.attributes_failed": "The mode, owner or group of {option} {path} could not be set ({reason}).",
+    "store.lock_failed": "The lock file {lock_path} could not be opened ({reason}): the directory of {option} {path} must be writable.",
+    "store.controller_lock_failed": (
+        "The lock file {lock_path} on the controller, which serialises the runs that keep {option} {path} on one host, could not be "
+        "opened ({reason}): ~/.ansible/tmp on the controller must be writable."
+    ),
     "store.lock_symlink": "The lock file {lock_path} is a symbolic link: remove it; a lock file is never followed through a link.",
     "store.lock_timeout": "Another run holds {lock_path} for longer than {seconds:g} s (`timeout`): run again when it is done.",
     "store.host_failed": "The oauthkit.github.token_file module failed on the host: {reason}",
@@ -169,9 +173,10 @@ MESSAGES: dict[str, str] = {
     "token.lost_note": " The answer to a first attempt of the PUT was lost on the way: GitHub probably created the authorization then.",
     "token.foreign": (
         "{where} holds the token of another live authorization: id {other_id}, fingerprint {other_fingerprint}, app {other_app} (foreign). "
-        "Two tasks share one store, and each would replace the other's token on every run. Nothing was deleted. Give each fingerprint "
-        "its own `token_path`, for example with the fingerprint in the file name."
+        "Two tasks share one store, and each would replace the other's token on every run. Nothing of that authorization was "
+        "touched.{created_note} Give each fingerprint its own store, for example with the fingerprint in the file name."
     ),
+    "token.foreign_created_note": " Authorization {ident}, which this run had just made, was deleted again.",
     "token.answer_lost": (
         "The answer to a first attempt of the PUT was lost on the way, and the retry found authorization {ident} (token ending "
         "{last_eight}). If that first attempt created it, GitHub sent its token in the lost answer and never shows it again. If you do not "
@@ -215,7 +220,10 @@ MESSAGES: dict[str, str] = {
     "note.malformed_deleted": " Authorization {ident}, made by this request, was deleted again.",
     # ------------------------------------------------------------------ GitHub's answers
     "api.otp": "{where}: {hint}",
-    "api.no_credentials": "{where}: GitHub received no credentials. Set `username` and `password`.",
+    "api.no_credentials": (
+        "{where}: GitHub received no credentials, though the request carried `username` and `password`. Something between the controller "
+        "and GitHub (a proxy, a load balancer) removed the Authorization header: check the proxy settings of the task's environment."
+    ),
     "api.bad_credentials": (
         "{where}: GitHub rejected the username or password. Check `username` and `password`; repeated failures lock the account's "
         "password logins, so no other task of this run tries them again."
@@ -278,9 +286,9 @@ MESSAGES: dict[str, str] = {
         "from the SMS (quoted, as a string). For unattended runs, switch the account to an authenticator app and give its seed as `otp_secret`."
     ),
     "otp.sms_get": (
-        "This account receives its two-factor codes by SMS, and a GET makes GitHub send no SMS. Run oauthkit.github.authorization once "
-        "without check mode (its PUT makes GitHub send the SMS), then run this task within a few minutes with `otp` set to the code "
-        "from the SMS (quoted, as a string)."
+        "This account receives its two-factor codes by SMS, and a GET makes GitHub send no SMS. Make GitHub send one by running "
+        "oauthkit.github.authorization with `state`: present once (its PUT fails without an OTP and creates nothing, but triggers the "
+        "SMS), then run this task within a few minutes with `otp` set to the code from the SMS (quoted, as a string)."
     ),
     "otp.sms_check_mode": (
         "This account receives its two-factor codes by SMS. Check mode sends only GET requests, and a GET makes GitHub send no SMS, so "
@@ -297,8 +305,9 @@ MESSAGES: dict[str, str] = {
         "seed and that this machine's clock is right (NTP); a code is also refused when it was already used."
     ),
     "otp.no_next_step": (
-        "GitHub rejected the two-factor code computed from `otp_secret`, and the next 30-second step did not begin within the bounded "
-        "wait, so it was not retried. Check that this machine's clock is right (NTP), then run again."
+        "GitHub rejected the two-factor code computed from `otp_secret`, and the next 30-second step did not begin before the request's "
+        "time ran out (the retries and waits before it used it up), so it was not retried. Check that this machine's clock is right "
+        "(NTP), then run again."
     ),
     "otp.static_rejected": "GitHub rejected the one-time code given in `otp`: it expired or was already used. Get a new code and run again.",
     "guard.refused": (
@@ -325,8 +334,9 @@ MESSAGES: dict[str, str] = {
     "transport.connect_timeout": "Could not connect to {origin} within {seconds:g} s: check `api_url`, DNS, proxies and that the server is up.",
     "transport.unreachable": "Could not reach {origin} ({reason}): check `api_url`, DNS, proxies and that the server is up.",
     "transport.answer_lost": (
-        "{method} {path} was sent, and its answer was lost ({why}): GitHub may have carried it out. It was not sent again, since a lost "
-        "answer may have been a refused login or a token seen once; the next run finds out what GitHub did."
+        "{method} {path} was sent, and no answer came back ({why}): GitHub may have carried it out, and the next run finds out what it "
+        "did. A request without an answer is sent again only when it is idempotent and these credentials were accepted earlier in "
+        "the run (a lost answer may have been a refused login), at most `retries` times."
     ),
     "transport.answer_lost_get": "{method} {path} was sent, and its answer was lost ({why}); run again, or raise `timeout`.",
     "dependency.missing": (

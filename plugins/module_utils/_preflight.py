@@ -235,6 +235,8 @@ def check(args: t.Mapping[str, t.Any], spec: _argspec.Spec, env: t.Mapping[str, 
             note_url=params.get("note_url"),
         )
         store, store_warnings = _store(params)
+        if store is None and params.get("recreate") not in (None, "never"):
+            raise InvalidInput("recreate.needs_store", fields={"policy": params.get("recreate")})
         warnings += store_warnings
     filters = _filters(params) if "note_regex" in spec.argument_spec else None
     return Checked(connection, params, desired, store, warnings, frozenset(no_log), filters)

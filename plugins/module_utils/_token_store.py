@@ -68,41 +68,37 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or exc.__class__.__name__
 
 
-def _uid(owner: str | None) -> int:
-    if owner is None:
-        return -1
-    try:
-        return int(owner) if owner.isdigit() else pwd.getpwnam(owner).pw_uid
-    except KeyError:
-        raise errors.TokenStoreError("store.owner_unknown", fields={"owner_name": owner}) from None
-
-
-def _gid(group: str | None) -> int:
-    if group is None:
-        return -1
-    try:
-        return int(group) if group.isdigit() else grp.getgrnam(group).gr_gid
-    except KeyError:
-        raise errors.TokenStoreError("store.group_unknown", fields={"group_name": group}) from None
-
-
 class TokenFile:
-    """One token file at an absolute path, with the attributes it must have."""
+    """One token file at an absolute path, with the attributes it must have.
 
-    def __init__(self, path: str, attributes: Attributes | None = None) -> None:
+    ``option`` is the option that names the file in messages (``token_path``, or ``vault_path`` for a vault file), ``machine``
+    where it is (``the task's host``, ``the controller``), and ``become_helps`` whether the advice may suggest become.
+    """
+
+    def __init__(self, path: str, attributes: Attributes | None = None, *, option: str = "token_path", machine: str = "the task's host",
+                 become_helps: bool = True) -> None:
+        self._context = {"option": option, "machine": machine, "become_hint": "use become, or " if become_helps else ""}
         if not os.path.isabs(path):
-            raise errors.TokenStoreError("store.relative", fields={"path": path})
+            raise errors.TokenStoreError("store.relative", fields={"path": path, **self._context})
         self.path = os.path.normpath(path)
         self.attributes = attributes or Attributes()
-        self._uid = _uid(self.attributes.owner)
-        self._gid = _gid(self.attributes.group)
+        self._uid = self._id(self.attributes.owner, pwd.getpwnam, "pw_uid", "store.owner_unknown", "owner_name")
+        self._gid = self._id(self.attributes.group, grp.getgrnam, "gr_gid", "store.group_unknown", "group_name")
+
+    def _id(self, name: str | None, lookup: t.Callable[[str], t.Any], field: str, msg_id: str, key: str) -> int:
+        if name is None:
+            return -1
+        try:
+            return int(name) if name.isdigit() else int(getattr(lookup(name), field))
+        except KeyError:
+            raise errors.TokenStoreError(msg_id, fields={key: name, **self._context}) from None
 
     @property
     def lock_path(self) -> str:
         return f"{self.path}{LOCK_SUFFIX}"
 
     def _fail(self, msg_id: str, **fields: t.Any) -> t.NoReturn:
-        raise errors.TokenStoreError(msg_id, fields={"path": self.path, **fields}, token_path=self.path)
+        raise errors.TokenStoreError(msg_id, fields={"path": self.path, **self._context, **fields}, token_path=self.path)
 
     def _check_target(self) -> os.stat_result | None:
         """The target's lstat, or None when absent; refuses anything but a regular file and a directory it cannot write in."""
@@ -270,29 +266,34 @@ class TokenFile:
         """Hold ``<path>.lock`` (never through a symbolic link) for the block; wait for another run at most ``timeout`` seconds.
         The directory is checked first, so that a missing one is named as such."""
         self._check_target()
-        with hold_lock(self.lock_path, timeout, clock=clock, sleep=sleep, subject=self.path):
+        with hold_lock(self.lock_path, timeout, clock=clock, sleep=sleep, subject=self.path, option=str(self._context["option"])):
             yield
 
 
 @contextlib.contextmanager
-def hold_lock(
+def hold_lock(  # noqa: PLR0913 - keyword-only: the clock for the tests, and how messages name the lock
     lock_path: str,
     timeout: float,
     *,
     clock: t.Callable[[], float] = time.monotonic,
     sleep: t.Callable[[float], None] = time.sleep,
     subject: str | None = None,
+    option: str = "token_path",
+    failed_id: str = "store.lock_failed",
 ) -> t.Iterator[None]:
-    """An exclusive ``flock`` on lock_path, created 0600 if missing and never followed through a symbolic link."""
-    fields = {"lock_path": lock_path, "path": subject or lock_path, "seconds": timeout}
+    """An exclusive ``flock`` on lock_path, created 0600 if missing and never followed through a symbolic link.
+
+    ``failed_id`` is the message when the lock file cannot be opened (a lock beside the token, or one on the controller).
+    """
+    fields = {"lock_path": lock_path, "path": subject or lock_path, "seconds": timeout, "option": option}
     try:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY, DEFAULT_MODE)
     except OSError as exc:
-        msg_id = "store.lock_symlink" if exc.errno == errno.ELOOP else "store.lock_failed"
+        msg_id = "store.lock_symlink" if exc.errno == errno.ELOOP else failed_id
         raise errors.TokenStoreError(msg_id, fields={**fields, "reason": _reason(exc)}, token_path=subject) from None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise errors.TokenStoreError("store.lock_failed", fields={**fields, "reason": "not a regular file"}, token_path=subject)
+            raise errors.TokenStoreError(failed_id, fields={**fields, "reason": "not a regular file"}, token_path=subject)
         deadline = clock() + timeout
         while True:
             try:
@@ -300,7 +301,7 @@ def hold_lock(
                 break
             except OSError as exc:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise errors.TokenStoreError("store.lock_failed", fields={**fields, "reason": _reason(exc)}, token_path=subject) from None
+                    raise errors.TokenStoreError(failed_id, fields={**fields, "reason": _reason(exc)}, token_path=subject) from None
             if clock() >= deadline:
                 raise errors.TokenStoreError("store.lock_timeout", fields=fields, token_path=subject)
             sleep(LOCK_POLL_S)

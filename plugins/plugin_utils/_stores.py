@@ -37,7 +37,7 @@ class LocalFileStore:
     """``token_path`` in the controller's own file system."""
 
     def __init__(self, path: str, attributes: Attributes) -> None:
-        self.file = TokenFile(path, attributes)
+        self.file = TokenFile(path, attributes, machine="the controller")
 
     @property
     def where(self) -> Part:
@@ -116,8 +116,12 @@ class HostFileStore:
 
     @contextlib.contextmanager
     def locked(self, timeout: float) -> t.Iterator[None]:
-        os.makedirs(self._lock_folder, mode=0o700, exist_ok=True)
-        with hold_lock(self._lock_path, timeout, subject=self.path):
+        try:
+            os.makedirs(self._lock_folder, mode=0o700, exist_ok=True)
+        except OSError as exc:
+            fields = {"lock_path": self._lock_path, "path": self.path, "option": "token_path", "reason": exc.strerror or exc.__class__.__name__}
+            raise errors.TokenStoreError("store.controller_lock_failed", fields, token_path=self.path) from None
+        with hold_lock(self._lock_path, timeout, subject=self.path, failed_id="store.controller_lock_failed"):
             yield
 
 
@@ -127,7 +131,7 @@ class VaultFileStore:
     def __init__(self, path: str, variable: str, password: str, vault_id: str | None, attributes: Attributes) -> None:
         from ansible.parsing.vault import VaultLib, VaultSecret  # noqa: PLC0415 - controller only, loaded with the store
 
-        self.file = TokenFile(path, attributes)
+        self.file = TokenFile(path, attributes, option="vault_path", machine="the controller", become_helps=False)
         self.variable = str(variable)  # a plain str: PyYAML refuses ansible-core's tagged strings
         self._vault_id = str(vault_id or "default")
         self._secret = VaultSecret(password.encode("utf-8"))
