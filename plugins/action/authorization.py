@@ -43,7 +43,7 @@ class ActionModule(ActionBase):
         self._compute_environment_string(environment)
         # The host's module gets the task's environment without the collection's variables: they may hold the password or the seed.
         self._host_environment = {key: value for key, value in environment.items() if key not in _FALLBACK_VARIABLES}
-        run = _action.Run(self._task.args, _action.run_environment(environment), _action.option_names(task_vars))
+        run = _action.Run(self._task.args, environment, _action.option_names(task_vars, self._templar))
         check_mode = bool(self._task.check_mode)
         try:
             checked = run.check(_argspec.authorization(), module="oauthkit.github.authorization")

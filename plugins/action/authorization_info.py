@@ -26,7 +26,7 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         environment: dict[str, t.Any] = {}
         self._compute_environment_string(environment)
-        run = _action.Run(self._task.args, _action.run_environment(environment), _action.option_names(task_vars))
+        run = _action.Run(self._task.args, environment, _action.option_names(task_vars, self._templar))
         try:
             checked = run.check(_argspec.authorization_info(), module="oauthkit.github.authorization_info")
             client = run.connect(checked, guard_folder=_guard.run_folder(), sms_get_hint="otp.sms_info")

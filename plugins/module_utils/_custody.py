@@ -107,13 +107,21 @@ def _lost(status: str, authorization: dict[str, t.Any], store: Store, *, answer_
 
 
 def _refuse_foreign_after_create(api: Authorizations, held: Held, created: dict[str, t.Any], store: Store) -> None:
+    """The foreign check right after a create: whatever stops the run here, the authorization just made (whose token is kept
+    nowhere) is deleted again, or the message names it for a deletion by hand."""
     try:
         _refuse_foreign(api, held, created, store)
     except errors.TokenForeign as exc:
-        api.delete(created["id"])
+        try:
+            _roll_back(api, created.get("id"), Part(exc.msg_id, {**exc.details, **exc.fields}), store, reset=False)
+        except errors.TokenStoreError as rolled:
+            if not rolled.details.get("rolled_back"):
+                raise  # the DELETE failed too: token.rollback_failed names the authorization
         exc.fields["created_note"] = part("token.foreign_created_note", ident=created.get("id"))
         exc.details["rolled_back"] = True
-        raise
+        raise exc from None
+    except errors.OAuthKitError as exc:  # the list that tells whose token the store holds could not be read
+        _roll_back(api, created.get("id"), Part(exc.msg_id, {**exc.details, **exc.fields}), store, reset=False)
 
 
 def _refuse_foreign(api: Authorizations, held: Held, current: dict[str, t.Any] | None, store: Store) -> None:

@@ -19,12 +19,20 @@ import contextlib
 import os
 import typing as t
 
+from ansible_collections.oauthkit.github.plugins.module_utils._errors import InvalidInput
+
 
 def merged(task_environment: t.Mapping[str, t.Any] | None) -> dict[str, str]:
-    """The controller's environment with the task's merged over it; values become strings, as a process environment holds them."""
+    """The controller's environment with the task's merged over it; values become strings, as a process environment holds them.
+
+    A NUL character cannot be in a process environment: a variable that holds one is refused (InvalidInput), naming it.
+    """
     env = dict(os.environ)
     for key, value in (task_environment or {}).items():
-        env[str(key)] = "" if value is None else str(value)
+        name, text = str(key), "" if value is None else str(value)
+        if "\0" in name or "\0" in text or "=" in name or not name:
+            raise InvalidInput("environment.invalid", {"variable": name.replace("\0", "\\0")})
+        env[name] = text
     return env
 
 

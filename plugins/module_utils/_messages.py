@@ -60,6 +60,10 @@ MESSAGES: dict[str, str] = {
         "code. Give the CA's PEM file in `ca_path` instead."
     ),
     "ca_path.missing": "`ca_path` {path!r} is not a file on the controller: give the PEM file of the CA that signed the server's certificate.",
+    "environment.invalid": (
+        "The task's environment has a variable that no process environment can hold ({variable!r}: a NUL character, an = in its name, "
+        "or no name): fix the task's `environment` keyword. Nothing was sent to GitHub."
+    ),
     "timeout.invalid": "`timeout` must be a number of seconds greater than 0.",
     "retries.invalid": "`retries` must be 0 (no retries) or more.",
     "rate_limit_wait.invalid": "`rate_limit_wait` must be a number of seconds, 0 or more.",

@@ -66,10 +66,15 @@ def check_dependencies(*, needs_pyotp: bool) -> None:
             raise OAuthKitError("dependency.too_old", {"library": library, "found": found[library], "python": python, "requirement": requirement})
 
 
-def option_names(task_vars: t.Mapping[str, t.Any] | None) -> dict[str, str]:
-    """How messages name the options: as they are, or as the role that called the module names its inputs."""
+def option_names(task_vars: t.Mapping[str, t.Any] | None, templar: t.Any = None) -> dict[str, str]:
+    """How messages name the options: as they are, or as the role that called the module names its inputs.
+
+    An action's task_vars hold a variable as it was written: the role gives it as a template, which ``templar`` renders.
+    """
     names = (task_vars or {}).get(NAMES_VARIABLE)
-    return {str(key): str(value) for key, value in names.items()} if isinstance(names, dict) else {}
+    if templar is not None and isinstance(names, str):
+        names = templar.template(names)
+    return {str(key): str(value) for key, value in names.items()} if isinstance(names, t.Mapping) else {}
 
 
 def client_for(connection: _preflight.Connection, env: t.Mapping[str, str], *, guard_folder: str | None) -> _api.GitHubClient:
@@ -110,9 +115,10 @@ def client_for(connection: _preflight.Connection, env: t.Mapping[str, str], *, g
 class Run:
     """One task item's run of an action: its validated options, its client, and its result, rendered and masked."""
 
-    def __init__(self, args: t.Mapping[str, t.Any], env: t.Mapping[str, str], names: t.Mapping[str, str]) -> None:
+    def __init__(self, args: t.Mapping[str, t.Any], task_environment: t.Mapping[str, t.Any], names: t.Mapping[str, str]) -> None:
         self.args = args
-        self.env = env
+        self._task_environment = task_environment
+        self.env: dict[str, str] = {}
         self.names = names
         self.no_log: set[str] = _preflight.secrets_of(args)
         self.warnings: list[Part] = []
@@ -121,6 +127,8 @@ class Run:
         self._otp_wait_before = 0.0
 
     def check(self, spec: _argspec.Spec, *, module: str) -> _preflight.Checked:
+        """The environment of the task's calls (the controller's, with the task's ``environment:`` merged over it), then the pass."""
+        self.env = _environ.merged(self._task_environment)
         checked = _preflight.check(self.args, spec, self.env, module=module)
         self.no_log |= set(checked.no_log_values)
         self.warnings += checked.warnings
@@ -154,7 +162,3 @@ class Run:
             secrets |= set(getattr(self.client._otp, "codes", ()))
         return t.cast("dict[str, t.Any]", remove_values(result, secrets)) if secrets else result
 
-
-def run_environment(task_environment: t.Mapping[str, t.Any] | None) -> dict[str, str]:
-    """The environment of the task's GitHub calls: the controller's, with the task's ``environment:`` merged over it."""
-    return _environ.merged(task_environment)

@@ -11,7 +11,8 @@ of the run on the controller (inside ansible-core's ``DEFAULT_LOCAL_TMP``, which
 of one run shares and which is removed when the run ends).  Until the run knows whether an
 account's credentials work, the first request for it holds ``<key>.lock``; the others wait
 for it, then go on (``<key>.state`` says ``accepted``) or fail at once with the first
-failure's message (``rejected``).  The key is a hash of the API URL and the username; no
+failure's message (``rejected``).  A rejection after the account was accepted is recorded
+as well, so every later login of the account in the run fails at once.  The key is a hash of the API URL and the username; no
 password, nor a hash of one, is ever written there.
 """
 
@@ -131,7 +132,10 @@ class FileGuard:
                 self._accepted = True
                 if self._fd is not None:
                     self._write({"verdict": _api.ACCEPTED})
-            elif verdict == _api.REJECTED and self._fd is not None:
+            elif verdict == _api.REJECTED:
+                # Also after the account was accepted earlier in the run (then no lock is held): at most one failed login per
+                # account per run, so a later "Bad credentials" or lockout stops every later login of the account too.
+                self._accepted = False
                 self._write({"verdict": _api.REJECTED, "message": message})
         finally:
             if self._fd is not None:

@@ -157,6 +157,6 @@ def test_unknown_option_is_refused() -> None:
 def test_without_pyotp(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_otp, "HAS_PYOTP", False)
     message = lookup_error(OTP_SECRET)
-    assert "needs the Python library pyotp on the controller" in message
-    assert "-m pip install pyotp" in message
+    assert message.startswith("pyotp is missing on the controller")
+    assert "-m pip install 'pyotp>=2.6'" in message
     assert OTP_SECRET not in message

@@ -218,6 +218,15 @@ def test_on_code_receives_every_code(clock: FakeClock) -> None:
     assert all(isinstance(code, str) and len(code) == 6 for code in seen)
 
 
+def test_every_computed_code_is_recorded_for_hiding(clock: FakeClock) -> None:
+    source = _otp.TOTPSource(OTP_SECRET, clock=clock.time, sleep=clock.sleep)
+    step = source.step()
+    first = source.code()
+    fresh = source.next_code()
+    assert source.codes == {first, fresh} == {hotp_reference(OTP_SECRET, step), hotp_reference(OTP_SECRET, step + 1)}
+    assert source.waited == pytest.approx(sum(clock.sleeps))
+
+
 def test_invalid_seed_is_refused_when_the_source_is_built() -> None:
     with pytest.raises(InvalidInput):
         _otp.TOTPSource("not a seed!")

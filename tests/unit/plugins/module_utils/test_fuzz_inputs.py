@@ -2,11 +2,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Bad input, fuzzed: every invalid option is refused before any request, with a message that names it and holds no secret.
+"""Bad input, fuzzed: every invalid option is refused by the validation pass, with a message that names it and holds no secret.
 
-Each case drives the real ``main()`` with requests_mock active and no route registered: a request would be recorded and
-would raise NoMockAddress.  Valid neighbours of every strategy go through ``_preflight.check`` directly, so that the
-strategies are not vacuous.
+Each case runs ``_preflight.check`` with the real argument spec of oauthkit.github.authorization, as its action plugin
+does before it makes a client (no request can be sent before the pass ends).  Valid neighbours of every strategy pass,
+so that the strategies are not vacuous, and valid fingerprints reach a scripted server on 127.0.0.1 as one path segment.
 
 ``OPEN_BUGS`` names the inputs that get past the pre-flight step today; the strategies leave them out while a bug is
 open.  Take an id out of the set when its bug is fixed, and the fuzzing covers those inputs again.
@@ -21,65 +21,42 @@ import re
 import string
 import tempfile
 import typing as t
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-import requests_mock as requests_mock_library
-from ansible.module_utils.basic import AnsibleModule
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
+from ansible_collections.oauthkit.github.plugins.module_utils import _api, _argspec, _messages, _preflight
+from ansible_collections.oauthkit.github.plugins.module_utils import _authorizations as auth
 from ansible_collections.oauthkit.github.plugins.module_utils import _errors as errors
-from ansible_collections.oauthkit.github.plugins.module_utils import _preflight
-from ansible_collections.oauthkit.github.plugins.modules import authorization as module_under_test
-from ansible_collections.oauthkit.github.tests.unit.plugins.helpers import API_URL, CLIENT_ID, CLIENT_SECRET, PASSWORD, USERNAME, run_module
+from ansible_collections.oauthkit.github.tests.unit.plugins.helpers import API_URL, CLIENT_ID, CLIENT_SECRET, PASSWORD, USERNAME
+from ansible_collections.oauthkit.github.tests.unit.plugins.local_server import LocalServer, Reply
 
 # Hypothesis keeps caches in .hypothesis/ of the working directory, which would end up in the collection built from it.
 set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "oauthkit-github-hypothesis"))
 
 OPEN_BUGS: frozenset[str] = frozenset()  # every bug the fuzzing found is fixed; add an id here while one is open
 
+MODULE = "oauthkit.github.authorization"
+SPEC = _argspec.authorization()
 BASE_ARGS = {"api_url": API_URL, "username": USERNAME, "password": PASSWORD, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
 SECRET_OPTIONS = ("password", "client_secret", "otp_secret", "otp")
 CLIENT_ID_ALPHABET = string.ascii_letters + string.digits + "."
-FINGERPRINT_ALPHABET = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in "/%")  # printable ASCII without space, "/", "%"
+FINGERPRINT_ALPHABET = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in "/%\\")  # printable ASCII without space, "/", "%", "\\"
 SCOPE_CHARACTERS = st.characters(exclude_categories=("Cs", "Z", "Cc"), exclude_characters=",")
 B32 = string.ascii_uppercase + "234567"
 ANY_CHARACTER = st.characters(exclude_categories=("Cs",))  # lone surrogates never come out of YAML
-HOSTS = st.from_regex(r"\A[a-z0-9]([a-z0-9-]{0,12}[a-z0-9])?(\.[a-z0-9]{1,8}){0,3}\Z")
+HOSTS = st.from_regex(r"\A[a-z0-9]([a-z0-9-]{0,12}[a-z0-9])?(\.[a-z0-9]{1,8}){0,3}\Z").filter(lambda host: not host.endswith("github.com"))
 PATHS = st.sampled_from(["", "/", "/api/v3", "/api/v3/"])
-
-
-def _argument_spec() -> dict[str, t.Any]:
-    """The module's argument spec as main() builds it, so that options added later are seen here."""
-
-    class Captured(Exception):
-        pass
-
-    spec: dict[str, t.Any] = {}
-
-    def capture(self: AnsibleModule, argument_spec: dict[str, t.Any], **kwargs: t.Any) -> None:
-        spec.update(argument_spec)
-        raise Captured
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(AnsibleModule, "__init__", capture)
-        with pytest.raises(Captured):
-            module_under_test.main()
-    return spec
-
-
-SPEC = _argument_spec()
-# Text the output holds whatever the input: the message templates, the option names and defaults of the invocation, lengths.
-# A secret that is part of it would be masked there by Ansible, which says nothing about the module: such secrets are not drawn.
+# Text a message holds whatever the input: the catalog's templates, the option names, lengths.  A secret that is part of it
+# would be found in any message: such secrets are not drawn.
 NOISE = "\n".join(
     [
-        Path(_preflight.__file__).read_text(encoding="utf-8"),
-        Path(_preflight._otp.__file__).read_text(encoding="utf-8"),
-        json.dumps(sorted(SPEC)),
-        json.dumps({**BASE_ARGS, "password": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER", "failed": True, "invocation": {"module_args": None}}),
+        *_messages.MESSAGES.values(),
+        json.dumps(sorted(SPEC.argument_spec)),
+        json.dumps(BASE_ARGS),
         *(f"got {n} characters; it has {n} characters." for n in range(100)),
     ]
 )
@@ -119,37 +96,24 @@ def fuzz(request: pytest.FixtureRequest, max_examples: int, floor: int, **strate
     return decorate
 
 
-# ansible-core 2.21 logs a module's arguments to syslog before the module runs, and fails on a NUL character with this message.
-CORE_NUL_REFUSAL = "Failed to log to syslog (embedded null character)"
-
-
-def assert_refused(requests_mock: t.Any, capsys: pytest.CaptureFixture[str], changes: dict[str, t.Any], option: str) -> dict[str, t.Any]:
-    """main() fails before any request, with a message that names ``option`` and no secret given."""
+def assert_refused(changes: dict[str, t.Any], option: str, env: dict[str, str] | None = None) -> errors.InvalidInput:
+    """The validation pass refuses the arguments, with a message that names ``option`` and holds no secret given."""
     args = {**BASE_ARGS, **changes}
-    requests_mock.reset_mock()  # the history of this case only: hypothesis replays cases in one test
     try:
-        result = run_module(module_under_test.main, args, capsys)
-    except requests_mock_library.NoMockAddress as exc:
-        pytest.fail(f"{option}={changes[option]!r} passed the pre-flight step: {exc.request.method} {exc.request.url} was sent")
-    assert requests_mock.call_count == 0
-    assert result["failed"] is True
-    assert result["_exit_code"] == 1
-    assert "Traceback" not in result["_raw"] and "exception" not in result
-    # A NUL character may be refused by ansible-core itself, before the module's own checks (no request was sent: asserted above).
-    core_refused = "\x00" in str(changes[option]) and result["msg"].startswith(CORE_NUL_REFUSAL)
-    assert option in result["msg"] or core_refused, result["msg"]
-    assert not result["msg"].startswith("Could not reach"), result["msg"]  # refused by the pre-flight step, not by the transport
-    if "retries" in SPEC:
-        assert "retries" not in result  # the count of retries is returned once the options passed the pre-flight step
+        _preflight.check(args, SPEC, env or {}, module=MODULE)
+    except errors.InvalidInput as exc:
+        refused = exc
+    else:
+        pytest.fail(f"{option}={changes[option]!r} passed the validation pass")
+    message = refused.msg
+    assert re.search(rf"(?<![a-z_]){option}(?![a-z_])", message), message
     secrets = [args[name] for name in SECRET_OPTIONS if isinstance(args.get(name), str)]
     if option == "otp_secret":
-        secrets.append(re.sub(r"[\s-]", "", args["otp_secret"]).upper().rstrip("="))  # the normalised seed is no no_log value
-    shown = json.dumps({key: value for key, value in result.items() if key != "_raw"}, ensure_ascii=False)
+        secrets.append(re.sub(r"[\s-]", "", args["otp_secret"]).upper().rstrip("="))  # the normalised seed
+    shown = json.dumps({"msg": message, **refused.details}, ensure_ascii=False)
     for secret in secrets:
-        assert not distinctive(secret) or (secret not in shown and secret not in result["_raw"]), f"a secret of {option} is in the output"
-    if all(distinctive(secret) for secret in secrets):
-        assert "********" not in result["_raw"]  # nothing had to be masked by Ansible: the message never carried a secret
-    return result
+        assert not distinctive(secret) or (secret not in message and secret not in shown), f"a secret of {option} is in the failure"
+    return refused
 
 
 # ---------------------------------------------------------------- strategies: bad values
@@ -173,16 +137,16 @@ BAD_CLIENT_IDS = st.text(CLIENT_ID_ALPHABET, max_size=60).filter(lambda value: l
     ANY_CHARACTER.filter(lambda char: char not in CLIENT_ID_ALPHABET),
 )
 BAD_CLIENT_SECRETS = st.text(ANY_CHARACTER, min_size=3, max_size=80).filter(lambda value: len(value) != 40 and distinctive(value))
-FINGERPRINT_RE = re.compile(r"[!-$&-.0-~]{1,255}")
+FINGERPRINT_RE = re.compile(r"[!-$&-.0-\[\]-~]{1,255}")
 BAD_FINGERPRINT_CHARACTERS = (
-    st.sampled_from(["/", "%", " ", "\t", "\n", "\r", "\x00", "\x7f", "\u00a0"])
+    st.sampled_from(["/", "%", "\\", " ", "\t", "\n", "\r", "\x00", "\x7f", "\u00a0"])
     | st.characters(max_codepoint=0x1F)
     | st.characters(min_codepoint=0x80, exclude_categories=("Cs",))
 )
 BAD_FINGERPRINTS = (
     with_one(FINGERPRINT_ALPHABET, BAD_FINGERPRINT_CHARACTERS).filter(lambda value: _not_a_trailing_newline_gap(value, FINGERPRINT_RE))
     | st.text(FINGERPRINT_ALPHABET, min_size=256, max_size=300)
-    | st.just("")
+    | st.sampled_from(["", ".", "..", "\\", "a\\b"])
     | unless_open("trailing-newline", st.text(FINGERPRINT_ALPHABET, min_size=1, max_size=10).map(lambda value: value + "\n"))
 )
 
@@ -270,93 +234,137 @@ NUMBERS_OUT_OF_RANGE: dict[str, st.SearchStrategy[t.Any]] = {
 }
 
 
-# ---------------------------------------------------------------- refused through main(), before any request
+BAD_MODES = st.one_of(
+    st.integers(min_value=0o1000) | st.integers(max_value=-1),
+    st.text(max_size=8).filter(lambda value: not re.fullmatch(r"0?[0-7]{3,4}", value.strip()) or int(value.strip(), 8) > 0o777),
+    st.floats(allow_nan=False) | st.booleans(),
+    st.integers(0, 0o777).filter(lambda mode: bool(mode & 0o002)),
+    st.integers(0, 0o777).filter(lambda mode: bool(mode & 0o002)).map(lambda mode: f"{mode:04o}"),
+)
+BAD_TOKEN_PATHS = st.text(ANY_CHARACTER, max_size=30).filter(lambda path: not path.strip().startswith(("/", "~", "$")))
 
 
-def test_client_id(requests_mock: t.Any, capsys: pytest.CaptureFixture[str], request: pytest.FixtureRequest) -> None:
+# ---------------------------------------------------------------- refused by the validation pass
+
+
+def test_client_id(request: pytest.FixtureRequest) -> None:
     """A client_id of another length than 20, or with a character other than letters, digits and '.'."""
 
     @fuzz(request, 150, 100, client_id=BAD_CLIENT_IDS)
     def case(client_id: str) -> None:
-        assert_refused(requests_mock, capsys, {"client_id": client_id}, "client_id")
+        assert assert_refused({"client_id": client_id}, "client_id").msg_id == "client_id.invalid"
 
 
-def test_client_secret(requests_mock: t.Any, capsys: pytest.CaptureFixture[str], request: pytest.FixtureRequest) -> None:
+def test_client_secret(request: pytest.FixtureRequest) -> None:
     """A client_secret of another length than 40: the message gives its length, never its value."""
 
     @fuzz(request, 100, 60, client_secret=BAD_CLIENT_SECRETS)
     def case(client_secret: str) -> None:
-        assert_refused(requests_mock, capsys, {"client_secret": client_secret}, "client_secret")
+        assert assert_refused({"client_secret": client_secret}, "client_secret").msg_id == "client_secret.invalid"
 
 
-def test_fingerprint(requests_mock: t.Any, capsys: pytest.CaptureFixture[str], request: pytest.FixtureRequest) -> None:
-    """A fingerprint with '/', '%', whitespace, a control character or a non-ASCII one, empty, or over 255 characters."""
+def test_fingerprint(request: pytest.FixtureRequest) -> None:
+    """A fingerprint with '/', '%', '\\', whitespace, a control character or a non-ASCII one, '.', '..', empty, or over 255 characters."""
 
     @fuzz(request, 150, 100, fingerprint=BAD_FINGERPRINTS)
     def case(fingerprint: str) -> None:
-        assert_refused(requests_mock, capsys, {"fingerprint": fingerprint}, "fingerprint")
+        assert assert_refused({"fingerprint": fingerprint}, "fingerprint").msg_id == "fingerprint.invalid"
 
 
-def test_otp_secret(requests_mock: t.Any, capsys: pytest.CaptureFixture[str], request: pytest.FixtureRequest) -> None:
+def test_otp_secret(request: pytest.FixtureRequest) -> None:
     """An otp_secret that is not base32, has no whole number of bytes, or is under 80 bits."""
 
     @fuzz(request, 150, 100, otp_secret=BAD_OTP_SECRETS)
     def case(otp_secret: str) -> None:
-        assert_refused(requests_mock, capsys, {"otp_secret": otp_secret}, "otp_secret")
+        assert assert_refused({"otp_secret": otp_secret}, "otp_secret").msg_id.startswith("otp_secret.")
 
 
-def test_otp(requests_mock: t.Any, capsys: pytest.CaptureFixture[str], request: pytest.FixtureRequest) -> None:
+def test_otp(request: pytest.FixtureRequest) -> None:
     """An otp of fewer than 6 or more than 8 digits, or with something other than ASCII digits (a YAML int arrives as a string)."""
 
     @fuzz(request, 100, 60, otp=BAD_OTPS)
     def case(otp: str) -> None:
-        assert_refused(requests_mock, capsys, {"otp": otp}, "otp")
+        assert assert_refused({"otp": otp}, "otp").msg_id == "otp.invalid"
 
 
-def test_scopes(requests_mock: t.Any, capsys: pytest.CaptureFixture[str], request: pytest.FixtureRequest) -> None:
+def test_scopes(request: pytest.FixtureRequest) -> None:
     """A list of scopes with one that is empty or holds a comma or whitespace."""
 
     @fuzz(request, 150, 100, scopes=BAD_SCOPES)
     def case(scopes: list[str]) -> None:
-        assert_refused(requests_mock, capsys, {"scopes": scopes}, "scopes")
+        assert assert_refused({"scopes": scopes}, "scopes").msg_id == "scopes.invalid"
 
 
-def test_api_url(requests_mock: t.Any, capsys: pytest.CaptureFixture[str], request: pytest.FixtureRequest) -> None:
-    """An api_url that is not an http(s) URL with a host, or that has a query or a fragment."""
+def test_api_url(request: pytest.FixtureRequest) -> None:
+    """An api_url that is not an http(s) URL with a host, or that has a query, a fragment or a dot segment."""
 
     @fuzz(request, 150, 100, api_url=BAD_API_URLS)
     def case(api_url: str) -> None:
-        assert_refused(requests_mock, capsys, {"api_url": api_url}, "api_url")
+        assert assert_refused({"api_url": api_url}, "api_url").msg_id.startswith("api_url.")
 
 
-def test_api_url_with_credentials(requests_mock: t.Any, capsys: pytest.CaptureFixture[str], request: pytest.FixtureRequest) -> None:
-    """An api_url with user or user:password: the message does not repeat them."""
+def test_api_url_from_the_environment(request: pytest.FixtureRequest) -> None:
+    """The same URLs from the environment variables the option falls back to."""
+
+    # A NUL cannot be put in a process environment (test_authorization.py::test_a_nul_in_the_tasks_environment_is_no_traceback).
+    @fuzz(request, 60, 40, api_url=BAD_API_URLS.filter(lambda url: "\x00" not in url), variable=st.sampled_from(_argspec.ENVIRONMENT["api_url"]))
+    def case(api_url: str, variable: str) -> None:
+        changes = {key: value for key, value in BASE_ARGS.items() if key != "api_url"}
+        try:
+            _preflight.check(changes, SPEC, {variable: api_url}, module=MODULE)
+        except errors.InvalidInput as exc:
+            assert exc.msg_id.startswith(("api_url.", "option.")), exc.msg
+        else:
+            pytest.fail(f"{variable}={api_url!r} passed the validation pass")
+
+
+def test_api_url_with_credentials(request: pytest.FixtureRequest) -> None:
+    """An api_url with user or user:password: refused, the message does not repeat them, and they are hidden before validation."""
 
     @fuzz(request, 100, 60, api_url=CREDENTIAL_URLS)
     def case(api_url: str) -> None:
-        result = assert_refused(requests_mock, capsys, {"api_url": api_url}, "api_url")
-        assert "must not contain credentials" in result["msg"]
-        userinfo = api_url.rpartition("@")[0].partition("://")[2] or api_url.rpartition("@")[0]
-        password = userinfo.partition(":")[2]
-        assert not password or password not in result["msg"]
+        refused = assert_refused({"api_url": api_url}, "api_url")
+        assert refused.msg_id == "api_url.credentials"
+        userinfo = api_url.rpartition("@")[0].partition("://")[2] if "://" in api_url else api_url.rpartition("@")[0]
+        hidden = _preflight.secrets_of({**BASE_ARGS, "api_url": api_url})
+        assert userinfo in hidden
+        for piece in userinfo.split(":"):
+            assert not piece or piece in hidden
+            assert not distinctive(piece) or piece not in refused.msg
 
 
-@pytest.mark.parametrize("option", [name for name in NUMBERS_OUT_OF_RANGE if name in SPEC])
-def test_numbers_out_of_range(requests_mock: t.Any, capsys: pytest.CaptureFixture[str], request: pytest.FixtureRequest, option: str) -> None:
-    """timeout of 0 or less (or not finite); retries and rate_limit_wait below 0 (for each of them the module has)."""
+@pytest.mark.parametrize("option", [name for name in NUMBERS_OUT_OF_RANGE if name in SPEC.argument_spec])
+def test_numbers_out_of_range(request: pytest.FixtureRequest, option: str) -> None:
+    """timeout of 0 or less (or not finite); retries and rate_limit_wait below 0."""
 
     @fuzz(request, 40, 20, value=NUMBERS_OUT_OF_RANGE[option])
     def case(value: float) -> None:
-        assert_refused(requests_mock, capsys, {option: value}, option)
+        assert assert_refused({option: value}, option).msg_id == f"{option}.invalid"
 
 
 def test_every_numeric_option_is_fuzzed() -> None:
-    numeric = {name for name, spec in SPEC.items() if spec.get("type") in ("int", "float")}
+    numeric = {name for name, spec in SPEC.argument_spec.items() if spec.get("type") in ("int", "float")}
     assert "timeout" in numeric
     assert numeric <= set(NUMBERS_OUT_OF_RANGE), f"give {sorted(numeric - set(NUMBERS_OUT_OF_RANGE))} a strategy of values out of range"
 
 
-# ---------------------------------------------------------------- valid neighbours pass the pre-flight step
+def test_modes(request: pytest.FixtureRequest) -> None:
+    """A mode that is no octal number from 0000 to 0777 (symbolic, too big, a float, a bool) or that others may write."""
+
+    @fuzz(request, 100, 60, mode=BAD_MODES)
+    def case(mode: t.Any) -> None:
+        assert assert_refused({"mode": mode, "token_path": "/etc/app.token"}, "mode").msg_id in ("mode.invalid", "mode.world_writable")
+
+
+def test_token_paths(request: pytest.FixtureRequest) -> None:
+    """A token_path that is not absolute and starts with neither ~ nor $."""
+
+    @fuzz(request, 60, 40, token_path=BAD_TOKEN_PATHS)
+    def case(token_path: str) -> None:
+        assert assert_refused({"token_path": token_path}, "token_path").msg_id == "token_path.relative"
+
+
+# ---------------------------------------------------------------- valid neighbours pass the validation pass
 
 
 @st.composite
@@ -396,47 +404,55 @@ VALID = {
 }
 
 
-def test_valid_neighbours_pass_the_preflight_step(request: pytest.FixtureRequest) -> None:
+def test_valid_neighbours_pass_the_validation_pass(request: pytest.FixtureRequest) -> None:
     """Values next to the refused ones are accepted and normalised, so the strategies above are not vacuous."""
 
     @fuzz(request, 300, 200, **VALID)
     def case(**drawn: t.Any) -> None:
         seed = drawn.pop("seed")
         if seed is not None and drawn["otp"] is not None:
-            drawn["otp"] = None  # mutually exclusive, checked by AnsibleModule before the pre-flight step
-        params = {**BASE_ARGS, **{name: value for name, value in drawn.items() if name in SPEC or name not in NUMBERS_OUT_OF_RANGE}}
-        params["otp_secret"] = seed[0] if seed else None
+            drawn["otp"] = None  # mutually exclusive: the argument spec says so first
+        args = {**BASE_ARGS, **{name: value for name, value in drawn.items() if value is not None}}
+        if seed:
+            args["otp_secret"] = seed[0]
         try:
-            checked = _preflight.check(params, require_secret=True)
+            checked = _preflight.check(args, SPEC, {}, module=MODULE)
         except errors.InvalidInput as exc:
             pytest.fail(f"a valid value was refused: {exc.msg}")
         assert checked.desired is not None
         assert checked.desired.client_id == drawn["client_id"].strip()
         assert checked.desired.fingerprint == drawn["fingerprint"]
         assert checked.desired.scopes == (None if drawn["scopes"] is None else tuple(dict.fromkeys(drawn["scopes"])))
-        assert checked.otp_secret == (seed[1] if seed else None)
-        assert checked.otp == (drawn["otp"].strip() if drawn["otp"] else None)
-        assert checked.api_url == drawn["api_url"].rstrip("/")
+        assert checked.connection.otp_secret == (seed[1] if seed else None)
+        assert checked.connection.otp == (drawn["otp"].strip() if drawn["otp"] else None)
+        assert checked.connection.api_url == drawn["api_url"].rstrip("/")
+        assert checked.connection.retries == drawn["retries"]
 
 
-def test_valid_fingerprints_stay_one_path_segment(capsys: pytest.CaptureFixture[str], request: pytest.FixtureRequest) -> None:
+def test_valid_fingerprints_stay_one_path_segment(local_server: LocalServer, request: pytest.FixtureRequest) -> None:
     """'?', '#' and the other printable characters a fingerprint may hold are percent-encoded: the PUT goes to one path segment."""
-    put_prefix = f"{API_URL}/authorizations/clients/{CLIENT_ID}/"
+    prefix = f"/api/v3/authorizations/clients/{CLIENT_ID}/"
+    client = _api.GitHubClient(local_server.api_url, USERNAME, PASSWORD, retries=0)
 
     @fuzz(
         request,
         60,
         40,
-        fingerprint=st.text(FINGERPRINT_ALPHABET, min_size=1, max_size=40) | with_one(FINGERPRINT_ALPHABET, st.sampled_from("?#&=+;"), max_size=8),
+        fingerprint=st.text(FINGERPRINT_ALPHABET, min_size=1, max_size=40).filter(lambda value: value not in (".", ".."))
+        | with_one(FINGERPRINT_ALPHABET, st.sampled_from("?#&=+;"), max_size=8),
     )
     def case(fingerprint: str) -> None:
-        with requests_mock_library.Mocker() as mocker:
-            mocker.register_uri(requests_mock_library.ANY, requests_mock_library.ANY, status_code=599, text="not routed")
-            result = run_module(module_under_test.main, {**BASE_ARGS, "fingerprint": fingerprint}, capsys)
-            assert [request.method for request in mocker.request_history] == ["PUT"]
-            url = mocker.request_history[0].url
-        assert result["failed"] is True  # the 599 answer
-        assert url.startswith(put_prefix)
-        segment = url[len(put_prefix) :]
+        local_server.reset()
+        local_server.queue(Reply(200, {"id": 1}))
+        args = {**BASE_ARGS, "api_url": local_server.api_url, "fingerprint": fingerprint}
+        desired = _preflight.check(args, SPEC, {}, module=MODULE).desired
+        assert desired is not None
+        auth.Authorizations(client).get_or_create(desired)
+        (seen,) = local_server.seen
+        assert seen.method == "PUT"
+        assert seen.path.startswith(prefix)
+        segment = seen.path[len(prefix) :]
         assert "/" not in segment and "?" not in segment and "#" not in segment
         assert unquote(segment) == fingerprint
+
+    client.session.close()
