@@ -14,7 +14,7 @@ help:
 	@echo "make demo   - start the emulator, run docs/examples/get_or_create.yml twice (changed, then ok)"
 	@echo "make test   - ruff, emulator tests, ansible-test sanity/units/integration, ansible-lint, docs lint, build + import check"
 	@echo "make test-compat - ansible-test sanity/units/integration on the oldest (2.16, Python 3.11) and newest (2.21, Python 3.12+) ansible-core"
-	@echo "make bench  - benchmark against ansible.builtin.uri and ansible.builtin.ping; writes docs/performance.md"
+	@echo "make bench  - benchmark against ansible.builtin.uri, ping and debug (loop, local fleet, SSH fleet); writes docs/performance.md"
 	@echo "make clean  - remove the venv and build output"
 
 $(VENV_STAMP): requirements-dev.txt constraints.txt tests/emulator/pyproject.toml
@@ -70,7 +70,7 @@ test-compat: $(VENV_STAMP) $(COMPAT_STAMPS) sshd
 demo: $(VENV_STAMP)
 	$(BIN)/python hacking/demo.py
 
-bench: $(VENV_STAMP)
+bench: $(VENV_STAMP) sshd
 	$(BIN)/python hacking/bench.py
 
 lint: venv

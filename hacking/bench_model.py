@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 import typing as t
 
-MODULE_FQN = "ansible_collections.oauthkit.github.plugins.modules.authorization"
+LOOP, FLEET, SSH = "loop", "fleet", "ssh"  # the cases: one host looping over N items; N local hosts; N hosts over SSH
+PUT_200, PUT_201 = ("PUT", 200), ("PUT", 201)
 
 
 def client_id(item: int) -> str:
@@ -23,43 +24,71 @@ class Variant:
     name: str
     label: str
     playbook: str  # in tests/bench/
-    seeded: bool  # every authorization exists before the run
-    check: bool = False  # ansible-playbook --check
-    custody: bool = False  # token_path: every token file seeded and verified (hacking/bench_custody.py)
-    fleet: bool = False  # one item per host of a generated inventory, run with --forks (hacking/bench_fleet.py)
-    module: str = MODULE_FQN  # the module's import name, for the module-internal timing
+    case: str  # LOOP, FLEET or SSH
+    expect: tuple[str, int] | None = None  # the one request each item must send (method, status); None: no request at all
+    seeded: bool = True  # every authorization exists before the run
+    custody: bool = False  # token_path: every token file seeded, and verified after the run (hacking/bench_custody.py)
+    env: tuple[tuple[str, str], ...] = ()  # environment of this variant's runs, over the benchmark's
+    module_process: bool = False  # a module process per item, slow: fewer repetitions (bench.py --large-reps, --fleet-reps)
+
+    @property
+    def creating(self) -> bool:
+        """Every item creates its authorization (and reports changed)."""
+        return self.expect == PUT_201
 
 
 VARIANTS = (
-    Variant("ping", "ansible.builtin.ping (floor)", "ping.yml", seeded=False, module="ansible.modules.ping"),
-    Variant("uri", "ansible.builtin.uri, the equivalent PUT (all exist)", "uri.yml", seeded=True, module="ansible.modules.uri"),
-    Variant("steady", "oauthkit.github.authorization, steady state (all exist)", "authorization.yml", seeded=True),
-    Variant("custody", "oauthkit.github.authorization, steady state with token_path (all exist, tokens verified)", "custody.yml", seeded=True, custody=True),
-    Variant("create", "oauthkit.github.authorization, creating", "authorization.yml", seeded=False),
-    Variant("check", "oauthkit.github.authorization, check mode (all exist)", "authorization.yml", seeded=True, check=True),
+    Variant("ping", "ansible.builtin.ping, a module run per item", "ping.yml", LOOP, seeded=False, module_process=True),
+    Variant("debug", "ansible.builtin.debug: what Ansible itself costs per loop item (no module process)", "debug.yml", LOOP, seeded=False),
+    Variant("uri", "ansible.builtin.uri sending the equivalent PUT (all exist)", "uri.yml", LOOP, PUT_200, module_process=True),
+    Variant("steady", "oauthkit.github.authorization, steady state without token_path (all exist)", "authorization.yml", LOOP, PUT_200),
+    Variant("custody", "oauthkit.github.authorization, steady state with token_path (all exist, tokens verified)", "custody.yml", LOOP,
+            PUT_200, custody=True),
+    Variant("fleet-ping", "ansible.builtin.ping, one per host", "fleet_ping.yml", FLEET, seeded=False, module_process=True),
+    Variant("fleet-uri", "ansible.builtin.uri, the equivalent PUT, one per host (all exist)", "fleet_uri.yml", FLEET, PUT_200, module_process=True),
+    Variant("fleet-custody", "oauthkit.github.authorization with token_path, one per host, steady state (all exist, each host its own file)",
+            "fleet_custody.yml", FLEET, PUT_200, custody=True),
+    Variant("fleet-steady", "oauthkit.github.authorization, one per host, steady state (all exist)", "fleet_authorization.yml", FLEET, PUT_200),
+    Variant("fleet-create", "oauthkit.github.authorization, one per host, creating", "fleet_authorization.yml", FLEET, PUT_201, seeded=False),
+    Variant("ssh-ping", "ansible.builtin.ping over SSH, Ansible's defaults (pipelining off)", "fleet_ping.yml", SSH, seeded=False),
+    Variant("ssh-ping-pipelining", "ansible.builtin.ping over SSH with ANSIBLE_PIPELINING=1", "fleet_ping.yml", SSH, seeded=False,
+            env=(("ANSIBLE_PIPELINING", "1"),)),
+    Variant("ssh-custody", "oauthkit.github.authorization with token_path on the host over SSH, steady state (Ansible's defaults)",
+            "fleet_custody.yml", SSH, PUT_200, custody=True),
 )
 
-FLEET_VARIANTS = (  # the fleet case: one item per host, hosts in parallel (--forks); not part of the loop runs above
-    Variant("fleet-uri", "ansible.builtin.uri, the equivalent PUT, one per host (all exist)", "fleet_uri.yml", seeded=True,
-            module="ansible.modules.uri", fleet=True),
-    Variant("fleet-steady", "oauthkit.github.authorization, one per host, steady state (all exist)", "fleet_authorization.yml",
-            seeded=True, fleet=True),
-    Variant("fleet-create", "oauthkit.github.authorization, one per host, creating", "fleet_authorization.yml", seeded=False,
-            fleet=True),
-)
+
+def of_case(case: str) -> tuple[Variant, ...]:
+    return tuple(variant for variant in VARIANTS if variant.case == case)
+
+
+def variant(name: str) -> Variant:
+    return next(variant for variant in VARIANTS if variant.name == name)
 
 
 @dataclasses.dataclass
 class Run:
-    """One ansible-playbook process: one variant, loop size n, repetition rep (the fields of results.json's ``runs``)."""
+    """One ansible-playbook process: one variant over n items (loop items or hosts), repetition rep (results.json's ``runs``)."""
 
     variant: str
     n: int
     rep: int
     wall_s: float
-    module_rss_kib: list[int]  # peak RSS of each module process that recorded one
-    controller_rss_kib: int  # peak RSS of the ansible-playbook process
-    tree_rss_kib: int  # ru_maxrss from wait4() on ansible-playbook
-    requests: list[dict[str, t.Any]]  # the emulator's request log for the run
-    authorizations_before: int
-    tokens_verified: int | None = None  # custody: token files whose SHA-256 matched the emulator's hashed_token after the run
+    controller_rss_kib: int  # peak RSS (VmHWM) of the ansible-playbook process itself, at its exit
+    worker_rss_kib: int  # the largest of its descendants it waited for (workers, and the module processes they ran): ru_maxrss
+    requests: dict[str, int]  # the emulator's request log for the run: "METHOD status" -> count
+    cpu_s: float = 0.0  # user + system CPU time of ansible-playbook and its descendants
+    busy_s: float = 0.0  # CPU time the whole machine was busy during the run (/proc/stat): the rest is other processes' load
+    tokens_verified: int | None = None  # custody: token files that still hold their seeded token, verified against the emulator
+
+    @property
+    def request_count(self) -> int:
+        return sum(self.requests.values())
+
+    @property
+    def case(self) -> str:
+        return variant(self.variant).case
+
+    @classmethod
+    def from_json(cls, data: dict[str, t.Any]) -> Run:
+        return cls(**{field.name: data[field.name] for field in dataclasses.fields(cls) if field.name in data})

@@ -1,17 +1,19 @@
 """``make bench``, the runner: start the emulator, run one ``ansible-playbook`` process per variant and N, measure it.
 
 The loop variants run one task with a ``loop`` over N items on localhost; the fleet variants run one item on each of
-N hosts of a generated inventory with ``--forks`` (``bench_fleet.py``).  Per run: wall time of the ansible-playbook
-process, the peak RSS of each module process (recorded at exit by ``tests/bench/rss_hook``), the peak RSS of the
-process tree (``wait4``), and the HTTP requests from the emulator's request log.  Each playbook runs in its own
+N hosts (local, or over the loopback SSH server) with ``--forks`` (``bench_fleet.py``).  Per run: wall time of the
+ansible-playbook process, its own peak RSS and its largest worker's (``tests/bench/callback_plugins/bench_rss.py``),
+its CPU time and the machine's, and the HTTP requests from the emulator's request log.  Each playbook runs in its own
 process group under a bound (``PLAYBOOK_TIMEOUT``): when it outlives the bound, the group is killed and the benchmark
 stops.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
+import itertools
 import json
 import os
 import re
@@ -28,7 +30,7 @@ from pathlib import Path
 
 import bench_custody as custody
 import bench_fleet as fleet
-from bench_model import FLEET_VARIANTS, VARIANTS, Run, Variant, client_id, client_secret
+from bench_model import FLEET, LOOP, Run, Variant, client_id, client_secret, of_case
 from bench_outcome import Outcome, check_outcome
 from emulator_process import emulator
 
@@ -43,6 +45,7 @@ USER = "bench"
 PASSWORD = "bench password, not a secret"  # noqa: S105 - the emulator's throwaway benchmark user
 SEED = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # 160 bits: pyotp 2.12 refuses seeds under 112 bits
 SCOPES = ["repo", "read:org"]
+RUN_NUMBERS = itertools.count()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,7 +60,7 @@ class Bench:
 
 @dataclasses.dataclass(frozen=True)
 class Job:
-    """One command to run under a bound; ``label`` (such as ``steady N=10``) names it in messages."""
+    """One command to run under a bound; ``label`` (such as ``custody N=10``) names it in messages."""
 
     argv: list[str]
     cwd: Path
@@ -71,6 +74,7 @@ class Finished:
     wall_s: float
     exit_code: int
     usage: resource.struct_rusage
+    busy_s: float  # CPU seconds the machine was busy (every CPU, /proc/stat) while the command ran
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,12 +116,12 @@ def emulator_config(n: int, *, seeded: bool, tokens: list[str] | None = None) ->
     }
 
 
-def reset(bench: Bench, variant: Variant, n: int) -> list[str]:
+def reset(bench: Bench, variant: Variant, n: int, hosts: fleet.Hosts) -> list[str]:
     """Reset the emulator for ``variant`` at N; for custody, seed a known token per item and write each to its file."""
     tokens = custody.new_tokens(n) if variant.custody else []
     control(bench.url, "POST", "reset", {"config": emulator_config(n, seeded=variant.seeded, tokens=tokens)})
     if variant.custody:
-        custody.write_token_files(bench.work / custody.TOKEN_DIR, tokens)
+        custody.write_token_files(list(hosts.token_paths), tokens, uid=hosts.uid, gid=hosts.gid)
     return tokens
 
 
@@ -139,6 +143,14 @@ def emulator_throughput() -> Throughput | None:
 # --- running one command under a bound ------------------------------------------------------------------------------
 
 
+def busy_cpu_s() -> float:
+    """CPU seconds every CPU of the machine spent busy since boot (/proc/stat: all but idle and iowait); 0 where there is none."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+        return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+    return 0.0
+
+
 def run_bounded(job: Job, timeout_s: float) -> Finished:
     """Run ``job`` in a new process group; after ``timeout_s`` a timer kills the group and the run fails.
 
@@ -148,6 +160,7 @@ def run_bounded(job: Job, timeout_s: float) -> Finished:
     """
     fired = threading.Event()
     with job.output.open("w") as out:
+        busy = busy_cpu_s()
         started = time.perf_counter()
         proc = subprocess.Popen(job.argv, cwd=job.cwd, env=job.env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 start_new_session=True)
@@ -162,6 +175,7 @@ def run_bounded(job: Job, timeout_s: float) -> Finished:
     try:
         os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
         wall = time.perf_counter() - started
+        busy = busy_cpu_s() - busy
     except BaseException:  # KeyboardInterrupt included: the new session no longer gets the terminal's signals
         kill_group()
         raise
@@ -173,7 +187,7 @@ def run_bounded(job: Job, timeout_s: float) -> Finished:
     if fired.is_set():
         raise SystemExit(f"{job.label}: still running after the bound of {timeout_s:g} s; its process group was killed. "
                          f"Output so far: {job.output}")
-    return Finished(wall, proc.returncode, usage)
+    return Finished(wall, proc.returncode, usage, busy)
 
 
 # --- running playbooks ----------------------------------------------------------------------------------------------
@@ -198,91 +212,97 @@ def prepare_work(work: Path) -> dict[str, str]:
         "ANSIBLE_CONFIG": str(work / "ansible.cfg"),
         "ANSIBLE_HOME": str(work / "ansible-home"),
         "ANSIBLE_COLLECTIONS_PATH": str(work / "collections"),
+        "ANSIBLE_CALLBACK_PLUGINS": str(BENCH / "callback_plugins"),
+        "ANSIBLE_CALLBACKS_ENABLED": "bench_rss",
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_LOCALHOST_WARNING": "false",
         "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
         "ANSIBLE_RETRY_FILES_ENABLED": "false",
-        "PYTHONPATH": str(BENCH / "rss_hook"),
     }
 
 
-def read_rss_log(path: Path) -> tuple[list[int], int]:
-    """(peak RSS of each module process, peak RSS of the ansible-playbook process), in KiB."""
-    modules: list[int] = []
-    controller = 0
-    if not path.exists():
-        return modules, controller
-    for line in path.read_text().splitlines():
-        _pid, peak, argv0 = [*line.split("\t"), "", "", ""][:3]
-        if "AnsiballZ_" in argv0:
-            modules.append(int(peak))
-        elif argv0.endswith("ansible-playbook"):
-            controller = max(controller, int(peak))
-    return modules, controller
+def read_rss_log(path: Path) -> tuple[int, int]:
+    """(peak RSS of the ansible-playbook process, of its largest waited-for descendant), in KiB; 0 where none was recorded."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        last = json.loads(path.read_text().splitlines()[-1])
+        return int(last["controller"]), int(last["workers"])
+    return 0, 0
 
 
-def fleet_args(bench: Bench, variant: Variant, n: int) -> list[str]:
-    """For a fleet variant, write the inventory of n hosts and return ``--inventory`` and ``--forks``; else nothing."""
-    if not variant.fleet:
-        return []
-    inventory = fleet.write_inventory(bench.work / "fleet-inventory.json", n, str(BIN / "python"))
-    return ["--inventory", str(inventory), "--forks", str(fleet.FORKS)]
-
-
-def run_playbook(bench: Bench, variant: Variant, n: int, rep: int) -> Run:
-    tokens = reset(bench, variant, n)
-    before = len(control(bench.url, "GET", "authorizations"))
+def run_playbook(bench: Bench, variant: Variant, n: int, rep: int, hosts: fleet.Hosts) -> Run:
+    tokens = reset(bench, variant, n, hosts)
     control(bench.url, "DELETE", "requests")
     vars_file = bench.work / "vars.json"
     vars_file.write_text(json.dumps({
         "bench_api_url": bench.url, "bench_username": USER, "bench_password": PASSWORD, "bench_otp_secret": SEED, "bench_n": n,
-        "bench_token_dir": str(bench.work / custody.TOKEN_DIR),
+        "bench_token_dir": str(bench.work / "tokens"),
     }))
     rss_log = bench.work / "rss.log"
     rss_log.unlink(missing_ok=True)
-    argv = [str(BIN / "ansible-playbook"), "-e", f"@{vars_file}", *fleet_args(bench, variant, n), str(BENCH / variant.playbook),
-            *(["--check"] if variant.check else [])]
+    control_dir = bench.work / "cp" / str(next(RUN_NUMBERS))  # SSH: every run connects afresh; short, for the socket path's limit
+    env = {**bench.env, **dict(variant.env), "BENCH_RSS_LOG": str(rss_log), "ANSIBLE_SSH_CONTROL_PATH_DIR": str(control_dir)}
+    argv = [str(BIN / "ansible-playbook"), "-e", f"@{vars_file}", *hosts.args, str(BENCH / variant.playbook)]
     label = f"{variant.name} N={n}"
-    job = Job(argv, bench.work, {**bench.env, "BENCH_RSS_LOG": str(rss_log)}, bench.work / f"{variant.name}-{n}-{rep}.out", label)
-    finished = run_bounded(job, bench.timeout_s)
+    job = Job(argv, bench.work, env, bench.work / f"{variant.name}-{n}-{rep}.out", label)
+    try:
+        finished = run_bounded(job, bench.timeout_s)
+    finally:
+        fleet.close_masters(control_dir)
     if finished.exit_code != 0:
         raise SystemExit(f"{label} failed (exit {finished.exit_code}):\n{job.output.read_text()[-3000:]}")
     requests = control(bench.url, "GET", "requests")
-    modules, controller = read_rss_log(rss_log)
-    if len(modules) != n:
-        print(f"  note: {len(modules)} module processes recorded for N={n}", flush=True)
     after = control(bench.url, "GET", "authorizations")
-    verified = check_outcome(variant, n, Outcome(requests, after, job.output.read_text(), tokens, bench.work / custody.TOKEN_DIR))
-    return Run(variant.name, n, rep, finished.wall_s, modules, controller, finished.usage.ru_maxrss, requests, before, verified)
+    verified = check_outcome(variant, n, Outcome(requests, after, job.output.read_text(), tokens, hosts))
+    controller, workers = read_rss_log(rss_log)
+    mix = collections.Counter(f"{entry['method']} {entry['status']}" for entry in requests)
+    usage = finished.usage
+    return Run(variant.name, n, rep, finished.wall_s, controller, workers, dict(sorted(mix.items())),
+               usage.ru_utime + usage.ru_stime, finished.busy_s, verified)
 
 
 def progress(run: Run, done: int, total: int) -> None:
-    print(f"[{done:3}/{total}] rep {run.rep + 1} N={run.n:<4} {run.variant:12} {run.wall_s:8.2f} s "
-          f"{run.wall_s / run.n * 1000:7.0f} ms/item  req/item {len(run.requests) / run.n:.2f}  "
-          f"module RSS {max(run.module_rss_kib or [0]) / 1024:.1f} MiB", flush=True)
+    others = max(0.0, run.busy_s - run.cpu_s) / run.wall_s / (os.cpu_count() or 1)
+    print(f"[{done:3}/{total}] rep {run.rep + 1} N={run.n:<4} {run.variant:20} {run.wall_s:8.2f} s {run.wall_s / run.n * 1000:7.1f} ms/item"
+          f"  req/item {run.request_count / run.n:.2f}  RSS controller {run.controller_rss_kib / 1024:.1f} MiB, worker"
+          f" {run.worker_rss_kib / 1024:.1f} MiB  others' CPU {others:.0%}", flush=True)
 
 
-def run_playbooks(bench: Bench, reps_for: dict[int, int]) -> list[Run]:
-    """Every variant at every N, repetition by repetition; the variants' order rotates by one each repetition."""
+def rotated(variants: t.Sequence[Variant], rep: int) -> list[Variant]:
+    """The variants in an order rotated by one each repetition."""
+    shift = rep % len(variants)
+    return [*variants[shift:], *variants[:shift]]
+
+
+def run_loops(bench: Bench, reps_for: dict[int, int], reps: int) -> list[Run]:
+    """Every loop variant at every N, repetition by repetition: ``reps_for[N]`` times for a variant with a module process per
+    item, ``reps`` times for the others (cheap at any N)."""
+    def planned(variant: Variant, n: int) -> int:
+        return reps_for[n] if variant.module_process else reps
+
     runs: list[Run] = []
-    total = sum(reps_for.values()) * len(VARIANTS)
-    for rep in range(max(reps_for.values())):
-        order = VARIANTS[rep % len(VARIANTS):] + VARIANTS[: rep % len(VARIANTS)]
-        for n in sorted(n for n, reps in reps_for.items() if rep < reps):
-            for variant in order:
-                runs.append(run_playbook(bench, variant, n, rep))
+    total = sum(planned(variant, n) for variant in of_case(LOOP) for n in reps_for)
+    for rep in range(max(reps, *reps_for.values())):
+        for n in sorted(reps_for):
+            for variant in (variant for variant in rotated(of_case(LOOP), rep) if rep < planned(variant, n)):
+                runs.append(run_playbook(bench, variant, n, rep, fleet.loop_hosts(bench.work, n)))
                 progress(runs[-1], len(runs), total)
     return runs
 
 
-def run_fleet(bench: Bench, hosts: int, reps: int) -> list[Run]:
-    """Every fleet variant over ``hosts`` hosts, ``reps`` times; the variants' order rotates by one each repetition."""
+def run_fleet(bench: Bench, case: str, n: int, reps: int, cheap_reps: int) -> list[Run]:
+    """Every variant of a fleet case (FLEET: local hosts; SSH: the loopback SSH server, started and stopped here) over n hosts:
+    ``reps`` times for a variant with a module process per host, ``cheap_reps`` (at least ``reps``) for the others."""
+    def planned(variant: Variant) -> int:
+        return reps if variant.module_process else max(reps, cheap_reps)
+
     runs: list[Run] = []
-    for rep in range(reps):
-        order = FLEET_VARIANTS[rep % len(FLEET_VARIANTS):] + FLEET_VARIANTS[: rep % len(FLEET_VARIANTS)]
-        for variant in order:
-            runs.append(run_playbook(bench, variant, hosts, rep))
-            progress(runs[-1], len(runs), reps * len(FLEET_VARIANTS))
+    total = sum(planned(variant) for variant in of_case(case))
+    with contextlib.ExitStack() as stack:
+        hosts = fleet.local_fleet(bench.work, n) if case == FLEET else fleet.ssh_fleet(bench.work, n, stack.enter_context(fleet.loopback_sshd(n)))
+        for rep in range(max(planned(variant) for variant in of_case(case))):
+            for variant in (variant for variant in rotated(of_case(case), rep) if rep < planned(variant)):
+                runs.append(run_playbook(bench, variant, n, rep, hosts))
+                progress(runs[-1], len(runs), total)
     return runs
 
 
@@ -293,6 +313,10 @@ def session() -> t.Iterator[Bench]:
     with tempfile.TemporaryDirectory(prefix="oauthkit-bench-") as tmp:
         work = Path(tmp)
         env = prepare_work(work)
-        with emulator(work) as url:
-            yield Bench(url, work, env)
-        shutil.copytree(work, CACHE / "last-run", ignore=shutil.ignore_patterns("collections", "tmp", "ansible-home", custody.TOKEN_DIR), dirs_exist_ok=True)
+        try:
+            with emulator(work) as url:
+                yield Bench(url, work, env)
+        finally:
+            shutil.copytree(work, CACHE / "last-run", ignore=shutil.ignore_patterns("collections", "tmp", "ansible-home", "tokens", "cp"),
+                            dirs_exist_ok=True)
+

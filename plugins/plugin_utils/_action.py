@@ -51,11 +51,15 @@ def _installed(library: str) -> str | None:
         return None
 
 
+# Looked up when the strategy loads the actions in the main process, so that every forked worker inherits them.
+_INSTALLED = {library: _installed(library) for library in MINIMUM_VERSIONS}
+
+
 def check_dependencies(*, needs_pyotp: bool) -> None:
     """requests, urllib3 and (for a seed) pyotp on the controller, at their minimum versions; raise a message that says how to get them."""
     python = sys.executable
     importable = {"requests": _api.HAS_REQUESTS, "urllib3": _api.HAS_REQUESTS, "pyotp": _otp.HAS_PYOTP}
-    found = {library: version for library in MINIMUM_VERSIONS if importable[library] and (version := _installed(library))}
+    found = {library: version for library, version in _INSTALLED.items() if importable[library] and version}
     wanted = ["requests", "urllib3"] + (["pyotp"] if needs_pyotp else [])
     for library in wanted:
         minimum = ".".join(str(number) for number in MINIMUM_VERSIONS[library])

@@ -21,7 +21,12 @@ CONNECTION = _preflight.Connection(API_URL, USERNAME, PASSWORD)
 
 def versions(monkeypatch: pytest.MonkeyPatch, **found: str | None) -> None:
     installed = {"requests": "2.32.0", "urllib3": "2.2.0", "pyotp": "2.9.0", **found}
-    monkeypatch.setattr(_action, "_installed", lambda library: installed[library])
+    monkeypatch.setattr(_action, "_INSTALLED", installed)  # what the action looked up when it was loaded
+
+
+def test_installed_versions_are_looked_up_when_the_action_is_loaded() -> None:
+    assert _action._INSTALLED == {library: _action._installed(library) for library in _action.MINIMUM_VERSIONS}
+    assert _action._INSTALLED["requests"]
 
 
 def test_dependencies_at_their_minimum_pass(monkeypatch: pytest.MonkeyPatch) -> None:
