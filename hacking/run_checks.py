@@ -38,7 +38,7 @@ COVERAGE_MINIMUM = 90.0
 # Integration targets in two groups that run at the same time (each in its own copy of the collection): most of their
 # time is spent waiting (two-factor steps, rate-limit resets, delays), so two at once use the two cores better.
 INTEGRATION_GROUPS = [
-    ["authorization", "custody", "authorization_info", "lookup_totp", "role_app_token", "ssh_harness", "ssh_custody"],
+    ["authorization", "custody", "authorization_info", "lookup_totp", "role_app_token", "ssh_harness", "ssh_custody", "ssh_smoke"],
     ["resilience", "fleet", "secrets", "proxy"],
 ]
 
