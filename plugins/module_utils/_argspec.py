@@ -122,9 +122,10 @@ def token_file() -> Spec:
             "path": {"type": "path", "required": True},
             "state": {"type": "str", "default": "stat", "choices": ["stat", "read", "present", "absent", "attributes"]},
             "token": {"type": "str", "no_log": True},
+            "pad": {"type": "str", "no_log": True},
             "mode": {"type": "int", "default": 0o600},
             "owner": {"type": "str"},
             "group": {"type": "str"},
         },
-        required_if=[["state", "present", ["token"]]],
+        required_if=[["state", "present", ["token"]], ["state", "read", ["pad"]]],
     )

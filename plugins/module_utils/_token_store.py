@@ -40,6 +40,20 @@ LOCK_POLL_S = 0.05
 LOCK_SUFFIX = ".lock"
 
 
+def seal(data: bytes, pad: bytes) -> str:
+    """``data`` XOR a one-time pad of at least its length, in hex: what the host module returns for the token it read, so that
+    its output (which ``-vvv`` prints) holds no token; only the controller, which made the pad, can open it."""
+    if len(pad) < len(data):
+        raise ValueError("the pad is shorter than the data")
+    return bytes(byte ^ key for byte, key in zip(data, pad)).hex()
+
+
+def unseal(sealed: str, pad: bytes) -> bytes:
+    """The data that ``seal`` sealed with this pad."""
+    data = bytes.fromhex(sealed)
+    return bytes(byte ^ key for byte, key in zip(data, pad[: len(data)]))
+
+
 def token_hash(token: str) -> str:
     """GitHub's ``hashed_token``: the lowercase hex SHA-256 of the token."""
     return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()

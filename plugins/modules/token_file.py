@@ -17,7 +17,8 @@ description:
     so the token never travels back. It first checks everything that tells whether a token can be kept at O(path) - the directory
     exists and is writable, the path is a regular file or absent, O(owner) and O(group) exist and can be given.
   - V(present) writes O(token) atomically; V(absent) removes the file; V(attributes) sets O(mode), O(owner) and O(group);
-    V(read) returns the token, only for the reset of O(oauthkit.github.authorization#module:recreate=always).
+    V(read) returns the token sealed with the one-time O(pad) (XOR), only for the reset of
+    O(oauthkit.github.authorization#module:recreate=always), so that the module's output holds no token.
   - Only Python's standard library is used. The host needs Python 3.8 or later.
 author:
   - oauthkit maintainers (@oauthkit)
@@ -49,6 +50,10 @@ options:
   token:
     description:
       - The token to write, with O(state=present).
+    type: str
+  pad:
+    description:
+      - With O(state=read), a one-time pad in hex, at least as long as the file (4096 bytes), that the token is sealed with.
     type: str
   mode:
     description:
@@ -108,11 +113,11 @@ attributes_differ:
   returned: success
   type: bool
   sample: false
-token:
-  description: The token in the file, with O(state=read) only.
+sealed:
+  description: With O(state=read), the file's content XOR O(pad), in hex; the token only for whoever made the pad.
   returned: with O(state=read)
   type: str
-  sample: 0f5a2f0c1b9e4e8d9c6b3a2f1e0d9c8b7d9a1f3c
+  sample: 0a1b2c
 msg_id:
   description: The id of the failure's message in the collection's catalog, so that the caller can word it.
   returned: failure
@@ -139,7 +144,8 @@ def run(module: AnsibleModule) -> dict[str, object]:
     result: dict[str, object] = {"path": file.path, "exists": held.exists, "sha256": held.sha256, "attributes_differ": held.attributes_differ}
     state = params["state"]
     if state == "read":
-        result["token"] = file.read()
+        token = file.read()
+        result["sealed"] = _token_store.seal(token.encode("ascii") if token else b"", bytes.fromhex(params["pad"]))
     elif state == "present" and not module.check_mode:
         file.write(params["token"])
         result.update(changed=True, sha256=_token_store.token_hash(params["token"]))

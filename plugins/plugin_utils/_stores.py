@@ -24,11 +24,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import secrets
 import typing as t
 
 from ansible_collections.oauthkit.github.plugins.module_utils import _errors as errors
 from ansible_collections.oauthkit.github.plugins.module_utils._messages import Part, part
-from ansible_collections.oauthkit.github.plugins.module_utils._token_store import Attributes, Held, TokenFile, hold_lock, token_hash
+from ansible_collections.oauthkit.github.plugins.module_utils._token_store import MAX_BYTES, Attributes, Held, TokenFile, hold_lock, token_hash, unseal
 
 VAULT_MAX_BYTES = 1 << 20
 
@@ -91,7 +92,7 @@ class HostFileStore:
         return {"path": self.path, "state": state, "mode": attributes.mode, "owner": attributes.owner, "group": attributes.group, **extra}
 
     def _call(self, state: str, **extra: t.Any) -> dict[str, t.Any]:
-        result = self._run(self._args(state, **extra), carries_token="token" in extra)
+        result = self._run(self._args(state, **extra), carries_token=state == "present")
         if isinstance(result.get("path"), str):
             self.path = result["path"]
         return result
@@ -101,7 +102,12 @@ class HostFileStore:
         return Held(result.get("sha256") or None, bool(result.get("attributes_differ")), exists=bool(result.get("exists")))
 
     def read_token(self) -> str | None:
-        return self._call("read").get("token") or None
+        """The token, read back once for the reset: the host returns it sealed with a one-time pad made here."""
+        pad = secrets.token_bytes(MAX_BYTES)
+        sealed = self._call("read", pad=pad.hex()).get("sealed")
+        if not isinstance(sealed, str):
+            return None
+        return unseal(sealed, pad).decode("ascii", "replace").strip() or None
 
     def write(self, token: str) -> None:
         result = self._call("present", token=token)

@@ -455,3 +455,13 @@ def test_a_lock_that_cannot_be_created(tmp_path: Path) -> None:
     exc = store_error(lambda: store.hold_lock(str(tmp_path / "gone" / "x.lock"), 1.0).__enter__())
     assert exc.msg_id == "store.lock_failed"
     assert exc.fields["reason"] == "No such file or directory"
+
+
+def test_seal_is_a_one_time_pad_that_only_its_pad_opens() -> None:
+    pad = os.urandom(64)
+    sealed = store.seal(TOKEN.encode(), pad)
+    assert TOKEN not in sealed and TOKEN.encode().hex() not in sealed
+    assert store.unseal(sealed, pad) == TOKEN.encode()
+    assert store.unseal(sealed, os.urandom(64)) != TOKEN.encode()
+    with pytest.raises(ValueError, match="shorter"):
+        store.seal(TOKEN.encode(), pad[:10])

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.oauthkit.github.plugins.module_utils._token_store import token_hash
+from ansible_collections.oauthkit.github.plugins.module_utils._token_store import token_hash, unseal
 from ansible_collections.oauthkit.github.plugins.modules import token_file
 from ansible_collections.oauthkit.github.tests.unit.plugins.helpers import NEW_TOKEN, TOKEN, run_module
 
@@ -72,11 +72,21 @@ def test_present_needs_the_token(path: Path, capsys: pytest.CaptureFixture[str])
     assert "token" in result["msg"]
 
 
-def test_read_returns_the_token(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_read_returns_the_token_sealed_with_the_pad(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path.write_text(f"{TOKEN}\n")
-    result = run({"path": str(path), "state": "read", "_ansible_check_mode": True}, capsys)
-    assert result["token"] == TOKEN
+    pad = os.urandom(4096)
+    result = run({"path": str(path), "state": "read", "pad": pad.hex(), "_ansible_check_mode": True}, capsys)
+    assert TOKEN not in result["_raw"]  # what -vvv prints of the module's output
+    assert "token" not in result
+    assert unseal(result["sealed"], pad).decode().strip() == TOKEN
     assert result["sha256"] == token_hash(TOKEN)
+
+
+def test_read_needs_a_pad(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path.write_text(f"{TOKEN}\n")
+    result = run({"path": str(path), "state": "read"}, capsys)
+    assert result["failed"] is True
+    assert TOKEN not in result["_raw"]
 
 
 @pytest.mark.parametrize(("existed", "check_mode", "changed", "left"), [(True, False, True, False), (True, True, True, True), (False, False, False, False)],
@@ -114,7 +124,7 @@ def test_a_failure_carries_its_message_id_and_fields(tmp_path: Path, capsys: pyt
 
 def test_a_fifo_is_refused(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     os.mkfifo(path)
-    result = run({"path": str(path), "state": "read"}, capsys)
+    result = run({"path": str(path), "state": "read", "pad": "00" * 4096}, capsys)
     assert (result["msg_id"], result["msg_fields"]["kind"]) == ("store.special_file", "FIFO")
 
 

@@ -89,6 +89,8 @@ def test_host_file_store_keeps_the_token_through_the_module(tmp_path: Path) -> N
     assert states == [("stat", False), ("present", True), ("stat", False), ("read", False), ("stat", False), ("attributes", False),
                       ("absent", False), ("absent", False)]
     assert all(("token" in args) is (args["state"] == "present") for args, _carries in run.calls)  # the token travels only to be written
+    read = next(args for args, _carries in run.calls if args["state"] == "read")
+    assert len(bytes.fromhex(read["pad"])) == 4096  # a one-time pad as long as any token file: the token comes back sealed
     assert run.calls[0][0] == {"path": "~/app.token", "state": "stat", "mode": 0o600, "owner": None, "group": None}
 
 

@@ -8,7 +8,7 @@ user ``oauthkit-peer`` (both with a usable, password-less account), lets ``oauth
 ``oauthkit-peer`` without a password, makes a client key and a host key in DIR, and runs ``/usr/sbin/sshd`` detached in a
 new session on one free port of 127.0.0.2 .. 127.0.0.(N+1), one address per host h1..hN (one sshd per 16 addresses, the
 most one sshd listens on: ``pid`` in sshd.json is the first, ``pids`` all of them). It waits (30 s at most) until every
-address accepts the client key, gives each host its own remote temp folder ``/home/oauthkit-ssh/.ansible-tmp/hK``, writes
+address accepts the client key, gives each host its own remote temp folder ``/home/oauthkit-ssh/.ansible-tmp/<DIR's name>/hK``, writes
 ``DIR/inventory.ini`` (group ``ssh_hosts``, system Python) and ``DIR/sshd.json``, and prints that JSON.
 
 ``stop --dir DIR`` ends that sshd and its per-connection children (SIGTERM, then SIGKILL after a bounded wait); it
@@ -151,12 +151,18 @@ def ensure_private_dir(path: Path, owner: pwd.struct_passwd) -> None:
     path.chmod(0o700)
 
 
-def remote_tmp_dirs(hosts: int, owner: pwd.struct_passwd) -> dict[str, str]:
-    """Each host's own remote temp folder, /home/oauthkit-ssh/.ansible-tmp/hK, created empty-or-kept, 0700 oauthkit-ssh."""
+def instance_tmp(work: Path) -> Path:
+    """The remote temp folders of this harness instance (named after DIR): concurrent instances never share one."""
+    return REMOTE_TMP_BASE / work.name
+
+
+def remote_tmp_dirs(hosts: int, owner: pwd.struct_passwd, work: Path) -> dict[str, str]:
+    """Each host's own remote temp folder, /home/oauthkit-ssh/.ansible-tmp/<DIR's name>/hK, created empty-or-kept, 0700 oauthkit-ssh."""
     ensure_private_dir(REMOTE_TMP_BASE, owner)
+    ensure_private_dir(instance_tmp(work), owner)
     folders = {}
     for index in range(1, hosts + 1):
-        folder = REMOTE_TMP_BASE / f"h{index}"
+        folder = instance_tmp(work) / f"h{index}"
         ensure_private_dir(folder, owner)
         folders[f"h{index}"] = str(folder)
     return folders
@@ -325,7 +331,7 @@ def start(work: Path, hosts: int, max_sessions: int) -> dict[str, Any]:
     ensure_key(work / "host_key")
     public = (work / "client_key.pub").read_text(encoding="utf-8")
     write_private(work / "authorized_keys", public, 0o644)
-    remote_tmp = remote_tmp_dirs(hosts, user)
+    remote_tmp = remote_tmp_dirs(hosts, user, work)
     PRIVSEP_DIR.mkdir(mode=0o755, parents=True, exist_ok=True)
 
     why = "not started"
@@ -465,7 +471,11 @@ def stop(work: Path) -> dict[str, Any]:
     state = read_state(work)
     if state is None:
         return {"stopped": [], "dir": str(work), "msg": f"no {work / 'sshd.json'}: nothing to stop"}
-    return {"stopped": stop_server(state), "dir": str(work)}
+    stopped = stop_server(state)
+    tmp = instance_tmp(work)
+    if tmp.is_dir() and not tmp.is_symlink():
+        shutil.rmtree(tmp)  # what the hosts' runs left in their remote temp folders (ANSIBLE_KEEP_REMOTE_FILES)
+    return {"stopped": stopped, "dir": str(work)}
 
 
 def clean_tmp(work: Path) -> dict[str, Any]:
@@ -475,7 +485,7 @@ def clean_tmp(work: Path) -> dict[str, Any]:
     removed = 0
     for folder in state["remote_tmp"].values():
         path = Path(folder)
-        if path.parent != REMOTE_TMP_BASE or path.is_symlink() or not path.is_dir():
+        if path.parent != instance_tmp(work.resolve()) or path.is_symlink() or not path.is_dir():
             fail(f"{path} is not a remote temp folder of this harness")
         for entry in path.iterdir():
             if entry.is_dir() and not entry.is_symlink():
