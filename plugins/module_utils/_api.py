@@ -406,7 +406,7 @@ class GitHubClient:
         reason = exc.args[0] if exc.args else exc
         if isinstance(reason, MaxRetryError):
             reason = reason.reason
-        path = urlsplit(url).path
+        path = url[len(self.api_url):].partition("?")[0] if url.startswith(self.api_url) else urlsplit(url).path  # as the api.* messages name it
         if isinstance(exc, requests.exceptions.ReadTimeout) or isinstance(reason, (ReadTimeoutError, ProtocolError)):
             # A read timeout that the retry policy refuses or runs out of arrives as a ConnectionError around ReadTimeoutError.
             timed_out = isinstance(exc, requests.exceptions.ReadTimeout) or isinstance(reason, ReadTimeoutError)

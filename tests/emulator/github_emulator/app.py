@@ -27,7 +27,7 @@ from github_emulator.api import GitHubAPI
 from github_emulator.auth import Authenticator
 from github_emulator.config import Config
 from github_emulator.control import ControlAPI
-from github_emulator.faults import AFTER_COMMIT, BEFORE, Fault, FaultQueue, WaitInterrupted, drop_connection, fault_response, wait
+from github_emulator.faults import AFTER_COMMIT, BEFORE, RECORD_DROP, Fault, FaultQueue, WaitInterrupted, drop_connection, fault_response, wait
 from github_emulator.headers import add_github_headers
 from github_emulator.limits import RateLimiter, new_request_id
 from github_emulator.log import RequestLog
@@ -130,13 +130,18 @@ class EmulatorApp:
         """
         request = Request(environ)
         started = time.time()
+        # A dropped connection is logged by drop_connection, before the socket is shut down (see faults.RECORD_DROP).
+        environ[RECORD_DROP] = lambda: self.log.add(request, None, started)
         try:
             response = self._handle(request)
         except WaitInterrupted:
             raise
         except BaseException:
-            self.log.add(request, None, started)
+            record = environ.pop(RECORD_DROP, None)
+            if record is not None:  # not logged yet: an error other than a fault's drop
+                record()
             raise
+        environ.pop(RECORD_DROP, None)
         self.log.add(request, response, started)
         return response(environ, start_response)
 

@@ -30,6 +30,7 @@ CONTROL_MAP = Map(
         Rule("/requests", methods=["DELETE"], endpoint="clear_requests"),
         Rule("/faults", methods=["GET"], endpoint="get_faults"),
         Rule("/faults", methods=["POST"], endpoint="add_faults"),
+        Rule("/faults", methods=["PUT"], endpoint="replace_faults"),
         Rule("/faults", methods=["DELETE"], endpoint="clear_faults"),
         Rule("/clock", methods=["GET"], endpoint="get_clock"),
         Rule("/clock", methods=["POST"], endpoint="set_clock"),
@@ -130,6 +131,13 @@ class ControlAPI:
 
     def add_faults(self, request: Request) -> Response:
         """Queue one fault (an object), several (a list), or ``{"faults": [...]}``."""
+        return self._queue_faults(request, replace=False)
+
+    def replace_faults(self, request: Request) -> Response:
+        """Replace the queue with these faults (as for POST; ``{"faults": []}`` or ``[]`` empties it), in one step."""
+        return self._queue_faults(request, replace=True)
+
+    def _queue_faults(self, request: Request, *, replace: bool) -> Response:
         body = _body(request)
         specs = body.get("faults", [body]) if isinstance(body, dict) else body
         if not isinstance(specs, list):
@@ -137,8 +145,11 @@ class ControlAPI:
         try:
             faults = [parse_fault(spec) for spec in specs]
         except FaultSpecError as exc:
-            return _bad(str(exc), 422)
-        self.app.faults.add(faults)
+            return _bad(str(exc), 422)  # nothing changed, the queue either
+        if replace:
+            self.app.faults.replace(faults)
+        else:
+            self.app.faults.add(faults)
         return _ok({"queued": len(faults), "pending": self.app.faults.pending()}, 201)
 
     def clear_faults(self, request: Request) -> Response:

@@ -22,6 +22,9 @@ APPLIED_FAULT = "github_emulator.fault"
 DELAYED = "github_emulator.delayed"
 COMMITTED_RESPONSE = "github_emulator.committed_response"
 WAIT_EVENT = "github_emulator.wait_event"  # set when the emulator resets or stops: a delay in progress ends at once
+# A callable that records the request in the request log; drop_connection calls it (once) before it closes the connection,
+# so that a client that sees the connection drop finds the request in the log at once.
+RECORD_DROP = "github_emulator.record_drop"
 SERVER_ERROR_MESSAGES = {500: "Server Error", 502: "Server Error", 503: "Service Unavailable", 504: "Gateway Timeout"}
 MAX_DELAY_SECONDS = 300
 BEFORE, AFTER_COMMIT = "before", "after_commit"
@@ -234,6 +237,11 @@ class FaultQueue:
         with self._lock:
             self._faults.extend(faults)
 
+    def replace(self, faults: list[Fault]) -> None:
+        """Drop every queued fault and queue these instead, at once (no request sees the queue in between)."""
+        with self._lock:
+            self._faults[:] = faults
+
     def clear(self) -> None:
         """Drop every queued fault."""
         with self._lock:
@@ -302,10 +310,14 @@ def drop_connection(request: Request, committed: Optional[Response] = None, *, i
     """Shut the request's socket down and raise :class:`DropConnection`: the client gets no answer at all.
 
     ``committed`` is the answer that was made (the request fully handled) but is not sent; the request log shows its
-    status. ``interrupted`` raises :class:`WaitInterrupted`, which the request log leaves out.
+    status. The request is logged (through the environ's ``RECORD_DROP`` callable) before the socket is shut down.
+    ``interrupted`` raises :class:`WaitInterrupted`, which the request log leaves out.
     """
     if committed is not None:
         request.environ[COMMITTED_RESPONSE] = committed
+    record = request.environ.pop(RECORD_DROP, None)
+    if record is not None and not interrupted:
+        record()  # before the socket closes: the client must never see the drop before the log does
     sock = request.environ.get("werkzeug.socket")
     if sock is not None:
         try:

@@ -7,7 +7,11 @@ from typing import Any
 
 import pytest
 import requests
-from conftest import CLIENT_ID, CLIENT_SECRET, EmulatorProcess, GitHubSession
+from conftest import CLIENT_ID, CLIENT_SECRET, LOGIN, PASSWORD, EmulatorProcess, GitHubSession, totp_now
+from github_emulator.app import EmulatorApp
+from github_emulator.config import load_config
+from github_emulator.faults import DropConnection, parse_fault
+from werkzeug.test import EnvironBuilder
 
 PUT_PATH = f"/authorizations/clients/{CLIENT_ID}"
 BODY = {"client_secret": CLIENT_SECRET, "scopes": ["repo"]}
@@ -54,6 +58,22 @@ def test_path_regex_and_list_of_faults(gh: GitHubSession, ctl: Any) -> None:
     assert ctl("POST", "faults", json={"kind": "nope"}).status_code == 422
 
 
+def test_put_faults_replaces_the_queue(gh: GitHubSession, ctl: Any) -> None:
+    ctl("POST", "faults", json=[{"kind": "status", "status": 500}, {"kind": "drop"}])
+    reply = ctl("PUT", "faults", json={"faults": [{"kind": "status", "status": 503, "method": "PUT"}]})
+    assert reply.status_code == 201
+    assert [(f["kind"], f["status"]) for f in ctl("GET", "faults").json()] == [("status", 503)]
+    # A fault that cannot be used is refused, and the queue stays as it was.
+    assert ctl("PUT", "faults", json=[{"kind": "status", "status": 404}]).status_code == 422
+    assert [(f["kind"], f["status"]) for f in ctl("GET", "faults").json()] == [("status", 503)]
+    gh.validate = False  # 503 is not in the extract
+    assert gh.put(PUT_PATH, json=BODY).status_code == 503
+    ctl("POST", "faults", json={"kind": "drop"})
+    assert ctl("PUT", "faults", json=[]).status_code == 201
+    assert ctl("GET", "faults").json() == []
+    assert gh.put(PUT_PATH, json=BODY).status_code == 201
+
+
 def test_delay_fault(gh: GitHubSession, ctl: Any) -> None:
     ctl("POST", "faults", json={"kind": "delay", "seconds": 0.5, "path": "/authorizations"})
     started = time.monotonic()
@@ -69,6 +89,40 @@ def test_drop_fault(gh: GitHubSession, ctl: Any) -> None:
     assert gh.put(PUT_PATH, json=BODY).status_code == 201
     statuses = [(e["status"], e.get("fault")) for e in ctl("GET", "requests").json()]
     assert statuses == [(None, "drop"), (201, None)]
+
+
+@pytest.mark.parametrize(
+    ("fault", "logged"),
+    [
+        ({"kind": "drop"}, (None, "drop", None, None)),
+        ({"kind": "drop", "when": "after_commit"}, (None, "drop_after_commit", 201, None)),
+        ({"kind": "delay", "seconds": 0, "then": "drop"}, (None, "delay", None, 0)),
+        ({"kind": "delay", "seconds": 0, "when": "after_commit", "then": "drop"}, (None, "delay", 201, 0)),
+    ],
+    ids=["drop", "drop-after-commit", "delay-then-drop", "delay-after-commit-then-drop"],
+)
+def test_a_dropped_request_is_logged_before_its_connection_closes(fault: dict[str, Any], logged: tuple[Any, ...]) -> None:
+    """The client sees a drop when the socket is shut down: by then the log must hold the request, or a client that sends
+    its next request at once can find that one logged first (the race test_drop_fault once lost). In-process, with a
+    socket that reads the log at the moment it is shut down."""
+    app = EmulatorApp(load_config(None))
+    app.faults.add([parse_fault({**fault, "method": "PUT"})])
+    at_shutdown: list[list[tuple[Any, ...]]] = []
+
+    class Socket:
+        def shutdown(self, how: int) -> None:
+            del how
+            entries = app.log.entries()
+            at_shutdown.append([(e["status"], e.get("fault"), e.get("committed_status"), e.get("delayed")) for e in entries])
+
+    environ = EnvironBuilder(
+        path=PUT_PATH + "/logged-before-drop", method="PUT", json=BODY, auth=(LOGIN, PASSWORD), headers={"X-GitHub-OTP": totp_now()}
+    ).get_environ()
+    environ["werkzeug.socket"] = Socket()
+    with pytest.raises(DropConnection):
+        app(environ, lambda *args: None)
+    assert at_shutdown == [[logged]]
+    assert len(app.log.entries()) == 1  # logged once, not again when the drop unwinds
 
 
 def test_rate_limit_faults(gh: GitHubSession, ctl: Any) -> None:

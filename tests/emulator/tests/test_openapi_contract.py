@@ -32,10 +32,12 @@ def test_extract_has_all_operations() -> None:
 def test_every_operation_is_routed(path: str, method: str) -> None:
     concrete = re.sub(r"\{(\w+)\}", lambda m: SAMPLES[m.group(1)], path)
     try:
-        endpoint = URL_MAP.bind("emulator", "/").match(concrete, method=method)[0]
+        rule, args = URL_MAP.bind("emulator", "/").match(concrete, method=method, return_rule=True)
     except NotFound:
         pytest.fail(f"{method} {path} is not served")
-    assert endpoint
+    # The rule that serves it is the operation's own (not a catch-all or a neighbour), and it reads every path parameter.
+    assert re.sub(r"<(?:[^:>]+:)?(\w+)>", r"{\1}", rule.rule) == path
+    assert {name: str(value) for name, value in args.items()} == {name: SAMPLES[name] for name in re.findall(r"\{(\w+)\}", path)}
 
 
 def test_existing_token_example_is_wrong_contract_wins(gh: GitHubSession) -> None:

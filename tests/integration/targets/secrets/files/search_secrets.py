@@ -16,6 +16,9 @@ SPEC.json (mode 0600, written by the secrets target):
   token_files     [paths]: files that hold a token (token_path), searched for as they are
   runs            {name: {"files": [paths], "start": epoch seconds, "end": epoch seconds, "xml": false}}: the corpus of each run.
                   Files whose name ends in .xml are searched after XML entities are unescaped.
+  catalog         {marker name: message template of the collection's catalog}: counted like the fixed MARKERS, by the
+                  template's longest literal piece (without its {fields}, option names without their backticks)
+  needles         {name: text}: texts that are no secrets (the messages of registered failures), counted in each run
 
 The report, on stdout, is JSON: per run, the hit count of every secret name, of the two-factor codes of every 30-second step
 from the run's start minus one step to its end plus one step, of the token files' tokens, and every 40-hex string found whose
@@ -44,12 +47,15 @@ MARKERS = {
     "no_log_parameter": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER",
     "masked": "********",
     "censored": "the output has been hidden due to the fact that 'no_log: true' was specified for this result",
-    "warning_validate_certs": "validate_certs is false",
     "failure_422": "returned 422",
-    "failure_bad_credentials": "rejected the username or password",
-    "failure_bad_input": "client_secret must be the OAuth app's 40-character client secret",
     "diff_drifted": "drifted by hand",
 }
+
+
+def literal_piece(template: str) -> str:
+    """The longest piece of a catalog template that every message made from it shows as it is."""
+    pieces = re.split(r"\{[^{}]*\}", template.replace("`", ""))
+    return max(pieces, key=len).strip()
 
 
 def seed_bytes(seed: str) -> bytes:
@@ -102,6 +108,8 @@ def main() -> None:
     patterns += [(name, re.compile(re.escape(value), re.IGNORECASE)) for name, value in nocase.items()]
     patterns += [(f"file_token:{name}", re.compile(re.escape(value))) for name, value in file_tokens.items()]
 
+    markers = {**MARKERS, **{name: literal_piece(template) for name, template in spec.get("catalog", {}).items()}}
+    needles: dict[str, str] = spec.get("needles", {})
     report: dict[str, object] = {"secret_names": sorted(literal) + sorted(nocase), "token_files": sorted(file_tokens), "runs": {}}
     for run_name, run in spec["runs"].items():
         text = read_corpus(run["files"])
@@ -142,7 +150,8 @@ def main() -> None:
                 }
                 for i, (token, digest) in enumerate(tokens.items())
             ],
-            "markers": {name: text.count(marker) for name, marker in MARKERS.items()},
+            "markers": {name: text.count(marker) for name, marker in markers.items()},
+            "needles": {name: text.count(needle) for name, needle in needles.items()},
             "contexts": [{"secret": name, "context": masked(start, end)} for start, end, name in sorted(spans)[:MAX_CONTEXTS]],
         }
     report["summary"] = {
