@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import glob
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -214,6 +215,26 @@ def integration_targets(coll: Path) -> list[str]:
     return targets
 
 
+ASSERTED = "All assertions passed"
+
+
+def _asserted(output: str) -> bool:
+    """Whether a task's result (the JSON of a JUnit test case's output) is an assert task's that passed, in a loop or not.
+
+    Other tasks' results may hold the words too (a nested ansible-playbook's stdout, say): only the result's own msg counts.
+    """
+    try:
+        result = json.loads(output)
+    except ValueError:
+        return False
+    if not isinstance(result, dict):
+        return False
+    items = result.get("results")
+    if isinstance(items, list) and items:
+        return all(isinstance(item, dict) and item.get("msg") == ASSERTED for item in items)
+    return result.get("msg") == ASSERTED
+
+
 def integration_step(tally: Tally, at: AnsibleTest, label: str = "ansible-test integration", targets: list[str] | None = None) -> None:
     """One check per assert task that passed; every expected target (all that are not hidden, or ``targets``) must run and assert something."""
     start = time.monotonic()
@@ -228,7 +249,7 @@ def integration_step(tally: Tally, at: AnsibleTest, label: str = "ansible-test i
         for case in ET.parse(path).getroot().iter("testcase"):
             if _outcome(case) == "failed":
                 failed += 1
-            elif "All assertions passed" in (case.findtext("system-out") or ""):
+            elif _asserted(case.findtext("system-out") or ""):
                 passed += 1
                 asserted[Path(path).name] = asserted.get(Path(path).name, 0) + 1  # <target>-<random>-<time>.xml
     problems = [f"target {name} did not run" for name in expected if name not in ran]

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Runs files/nested.yml in a nested ansible-playbook with the token's directory on a full file system, so that writing the
-# token fails (ENOSPC) after GitHub made the authorization. Root ignores permission bits, and `ulimit -f 0` would stop
+# token (a token file, or a vault file) fails (ENOSPC) after GitHub made the authorization. Root ignores permission bits, and `ulimit -f 0` would stop
 # ansible-playbook itself (its worker setup and the AnsiballZ payload are written to disk) before the module runs.
 # A private mount namespace keeps the 4 KiB tmpfs invisible to everything else and unmounts it when the script ends.
 #
 # Usage: full_fs_run.sh MOUNTPOINT OUTDIR PYTHON PLAYBOOK EXTRA_VARS_JSON
-# The nested run writes its module result where EXTRA_VARS_JSON's nested_output says, and its output to OUTDIR/full_fs_run.out.
+# The nested run writes each module result where EXTRA_VARS_JSON's nested_runs say, and its output to OUTDIR/full_fs_run.out.
 # Prints a JSON summary:
 # {"free_blocks": free blocks before the run, "rc": the nested run's exit code, "leftovers": the mountpoint's entries after it}.
 set -eu
