@@ -83,8 +83,11 @@ def loop_targets(summary: Summary) -> list[str]:
 
 def one_request_row(summary: Summary, where: str, case: str) -> str:
     names = [variant.name for variant in of_case(case) if variant.expect and summary.has(variant.name)]
-    figures = [f"{name} {summary.requests_per_item(name):.2f}" + (f" ({summary.tokens_verified(name)}/{summary.n_of(name)} verified)"
-                                                                   if summary.cell(name)[0].tokens_verified is not None else "") for name in names]
+    figures = [
+        f"{name} {summary.requests_per_item(name):.2f}"
+        + (f" ({summary.tokens_verified(name)}/{summary.n_of(name)} verified)" if summary.cell(name)[0].tokens_verified is not None else "")
+        for name in names
+    ]
     ok = all(summary.requests_per_item(name) == 1 for name in names) and all(
         summary.tokens_verified(name) == summary.n_of(name) for name in names if summary.cell(name)[0].tokens_verified is not None)
     return f"| {where}: one PUT per host, every host ok in the recap, every token file verified | {', '.join(figures)} | {verdict(ok)} |"
@@ -230,9 +233,12 @@ def report(runs: list[Run], meta: dict[str, t.Any]) -> str:
     summary = Summary(runs, meta.get("cpus", 1))
     sections = (
         header(summary, meta), targets(summary, meta), method(summary, meta), loop_section(summary),
-        fleet_section(summary, FLEET, "Fleet of local hosts", (("fleet-custody", "fleet-uri"), ("fleet-custody", "fleet-ping"),
-                                                                ("fleet-steady", "fleet-uri"), ("fleet-create", "fleet-uri"))),
-        fleet_section(summary, SSH, "Fleet over SSH", (("ssh-custody", "ssh-ping"), ("ssh-custody", "ssh-ping-pipelining"),
-                                                        ("ssh-ping-pipelining", "ssh-ping"))),
+        fleet_section(
+            summary, FLEET, "Fleet of local hosts",
+            (("fleet-custody", "fleet-uri"), ("fleet-custody", "fleet-ping"), ("fleet-steady", "fleet-uri"), ("fleet-create", "fleet-uri")),
+        ),
+        fleet_section(
+            summary, SSH, "Fleet over SSH", (("ssh-custody", "ssh-ping"), ("ssh-custody", "ssh-ping-pipelining"), ("ssh-ping-pipelining", "ssh-ping")),
+        ),
     )
     return "\n".join(line for section in sections for line in section).rstrip() + "\n"

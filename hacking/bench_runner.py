@@ -319,4 +319,3 @@ def session() -> t.Iterator[Bench]:
         finally:
             shutil.copytree(work, CACHE / "last-run", ignore=shutil.ignore_patterns("collections", "tmp", "ansible-home", "tokens", "cp"),
                             dirs_exist_ok=True)
-

@@ -1,5 +1,5 @@
 """Check that ``ansible-doc`` renders every module, the lookup and the role, that the role passes the module's options through,
-and that the README shows the demo's playbook.
+that the README shows the demo's playbook, and that every test SECURITY.md names as a promise's proof exists.
 
 Whether each module's documentation matches its argument spec is validate-modules' job (ansible-test sanity); this checks
 what it does not: the text rendering (options, examples, return values; the role's examples), and that the role
@@ -11,6 +11,7 @@ Run with ANSIBLE_COLLECTIONS_PATH pointing at the tree that holds ansible_collec
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -47,8 +48,25 @@ def check_role(module_options: set[str]) -> list[str]:
     return failures
 
 
+def check_security() -> list[str]:
+    """Every ``file.py::test_name`` (and ``::test_name`` after it) and every target that SECURITY.md's promise table names exists."""
+    text = (ROOT / "SECURITY.md").read_text()
+    units = ROOT / "tests" / "unit" / "plugins"
+    tests = {path.relative_to(units).as_posix(): path.read_text() for path in units.rglob("test_*.py")}
+    failures, current = [], None
+    for file, name in re.findall(r"`(?:((?:[a-z_]+/)?[a-z_0-9]+\.py))?::(test_[a-z0-9_]+)`", text):
+        current = file or current
+        if current not in tests or f"def {name}(" not in tests[current]:
+            failures.append(f"SECURITY.md names {current}::{name}, which does not exist")
+    targets = {path.name for path in (ROOT / "tests" / "integration" / "targets").iterdir()}
+    for row in re.findall(r"^\| .+ \| (.+) \|$", text, re.MULTILINE):
+        failures += [f"SECURITY.md names the target {name}, which does not exist" for name in re.findall(r"`([a-z_]+)`(?: target|\s\()", row)
+                     if name not in targets]
+    return failures
+
+
 def main() -> int:
-    failures = []
+    failures = check_security()
     modules = sorted(path.stem for path in (ROOT / "plugins" / "modules").glob("*.py") if not path.stem.startswith("_"))
     for name in modules:
         fqcn = f"{COLLECTION}.{name}"

@@ -39,6 +39,7 @@ LEGS: dict[str, tuple[str, ...]] = {
     "2.21": ("3.13", "3.12"),  # the newest ansible-core; it needs Python >= 3.12
 }
 
+
 def venv_dir(leg: str) -> Path:
     return ROOT / f".venv-compat-{leg}"
 

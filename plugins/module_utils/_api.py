@@ -543,4 +543,3 @@ class GitHubClient:
                     "api.next_page_elsewhere", {"path": path, "host": urlsplit(response.next_url).netloc}, status=200, method="GET", path=path
                 )
             response = self.request("GET", path, url=response.next_url, shape=list)
-

@@ -165,4 +165,3 @@ class Run:
         if self.client is not None:
             secrets |= set(getattr(self.client._otp, "codes", ()))
         return t.cast("dict[str, t.Any]", remove_values(result, secrets)) if secrets else result
-

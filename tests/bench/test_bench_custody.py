@@ -43,8 +43,8 @@ def test_token_files_are_written_0600_with_their_lock_files_and_verify(bench, tm
     (tmp_path / "tokens").mkdir()
     (tmp_path / "tokens" / "left-over").write_text("from an earlier run")
     custody.write_token_files(paths, tokens)
-    assert sorted(entry.name for entry in (tmp_path / "tokens").iterdir()) == ["0.token", "0.token.lock", "1.token", "1.token.lock", "2.token",
-                                                                                "2.token.lock"]
+    expected = ["0.token", "0.token.lock", "1.token", "1.token.lock", "2.token", "2.token.lock"]
+    assert sorted(entry.name for entry in (tmp_path / "tokens").iterdir()) == expected
     assert stat.S_IMODE((tmp_path / "tokens").stat().st_mode) == 0o700
     for path, token in zip(paths, tokens):
         assert path.read_text() == f"{token}\n"

@@ -120,7 +120,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _answer(self) -> None:
         owner = self.server.owner
-        headers = {key: value for key, value in self.headers.items()}
+        headers = dict(self.headers.items())
         probe = Seen(self.command, self.path, headers, b"")
         reply = owner.reply_for(probe)
         if reply.drop == BEFORE_READ:

@@ -88,7 +88,7 @@ def test_recorded_error_bodies(server: LocalServer, make_client: MakeClient, clo
     recorded = load_fixture(case.fixture)
     server.route(case.method, case.path, fixture_reply(recorded), Reply(200, CREATED))
     exc = raised(make_client(retries=case.retries), case.method, case.path)
-    assert type(exc) is case.exc_type
+    assert exc.__class__ is case.exc_type
     assert exc.status == recorded["status"]
     assert (exc.method, exc.path) == (case.method, case.path)
     assert exc.msg.startswith(f"{case.method} {case.path} returned {recorded['status']}")
@@ -188,8 +188,10 @@ def test_describe_validation_errors(body: dict[str, t.Any], expected: str) -> No
     assert _api.describe_validation_errors(body) == expected
 
 
-@pytest.mark.parametrize(("method", "msg_id", "fragment"), [("GET", "api.server_error_get", "this request changed nothing"),
-                                                           ("PUT", "api.server_error", "It may have carried out the PUT")])
+@pytest.mark.parametrize(
+    ("method", "msg_id", "fragment"),
+    [("GET", "api.server_error_get", "this request changed nothing"), ("PUT", "api.server_error", "It may have carried out the PUT")],
+)
 def test_server_error_messages(server: LocalServer, make_client: MakeClient, method: str, msg_id: str, fragment: str) -> None:
     server.route(method, "/authorizations", Reply(502, "<html>oops</html>", reason="Server Trouble"))
     exc = raised(make_client(retries=0), method, "/authorizations")
@@ -572,7 +574,7 @@ def test_https_through_a_proxy_is_not_warned_about(make_client: MakeClient) -> N
 def test_connection_refused(make_client: MakeClient) -> None:
     client = make_client(api_url=f"http://127.0.0.1:{closed_port()}/api/v3", retries=2)
     exc = raised(client, "PUT", PUT_PATH)
-    assert type(exc) is errors.TransportError
+    assert exc.__class__ is errors.TransportError
     assert exc.msg_id == "transport.unreachable"
     assert exc.msg.startswith(f"Could not reach {client.api_url.removesuffix('/api/v3')} (ConnectionError)")
     assert client.retries_made == 2  # it never reached a server: retried
@@ -588,7 +590,7 @@ def test_connect_timeout(make_client: MakeClient) -> None:
         port = listener.getsockname()[1]
         fillers = []
         try:
-            for _ in range(4):
+            for _filler in range(4):
                 filler = socket.socket()
                 filler.setblocking(False)
                 filler.connect_ex(("127.0.0.1", port))

@@ -150,7 +150,7 @@ def test_every_cell(server: LocalServer, api: auth.Authorizations, tmp_path: Pat
     if status != _custody.VERIFIED and recreate == _custody.NEVER:
         with pytest.raises(errors.TokenLost) as exc_info:
             _custody.ensure_present(api, desired(), kept, recreate, check_mode=False)
-        assert type(exc_info.value) is errors.TokenLost
+        assert exc_info.value.__class__ is errors.TokenLost
         assert exc_info.value.details == {"token_status": status, "authorization_id": 7}
         assert "Nothing was deleted. Set recreate: when_lost" in exc_info.value.msg
         assert server.calls() == [PUT, *looked_up]

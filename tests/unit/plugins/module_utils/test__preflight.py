@@ -411,8 +411,8 @@ def test_token_paths_expanded_on_the_host_are_accepted(path: str) -> None:
 def test_vault_options(tmp_path: Path) -> None:
     checked = check({**BASE, "vault_path": str(tmp_path / "token.yml"), "vault_password": "vault-pw", "vault_id": "prod", "vault_variable": "gh_token"})
     assert checked.store is not None
-    assert (checked.store.kind, checked.store.path, checked.store.vault_variable, checked.store.vault_id) == ("vault", str(tmp_path / "token.yml"),
-                                                                                                            "gh_token", "prod")
+    expected = ("vault", str(tmp_path / "token.yml"), "gh_token", "prod")
+    assert (checked.store.kind, checked.store.path, checked.store.vault_variable, checked.store.vault_id) == expected
     assert checked.store.vault_password == "vault-pw"
     assert "vault-pw" not in repr(checked.store)
     assert "vault-pw" in checked.no_log_values

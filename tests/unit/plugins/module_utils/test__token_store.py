@@ -230,8 +230,11 @@ def test_exactly_4096_bytes_are_read(tmp_path: Path) -> None:
     assert file.read() == "a" * 4095
 
 
-@pytest.mark.parametrize(("content", "expected"), [(None, store.Held(None)), ("", store.Held(None, exists=True)), ("\n", store.Held(None, exists=True)),
-                                                    (f"{TOKEN}\n", store.Held(TOKEN_HASH, exists=True))], ids=["absent", "empty", "newline", "token"])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [(None, store.Held(None)), ("", store.Held(None, exists=True)), ("\n", store.Held(None, exists=True)), (f"{TOKEN}\n", store.Held(TOKEN_HASH, exists=True))],
+    ids=["absent", "empty", "newline", "token"],
+)
 def test_held(tmp_path: Path, content: str | None, expected: store.Held) -> None:
     file = token_file(tmp_path)
     if content is not None:
