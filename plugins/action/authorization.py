@@ -39,11 +39,9 @@ class ActionModule(ActionBase):
     def run(self, tmp: str | None = None, task_vars: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
-        environment: dict[str, t.Any] = {}
-        self._compute_environment_string(environment)
+        run = _action.Run.of(self, task_vars)
         # The host's module gets the task's environment without the collection's variables: they may hold the password or the seed.
-        self._host_environment = {key: value for key, value in environment.items() if key not in _FALLBACK_VARIABLES}
-        run = _action.Run(self._task.args, environment, _action.option_names(task_vars, self._templar))
+        self._host_environment = {key: value for key, value in run.task_environment.items() if key not in _FALLBACK_VARIABLES}
         check_mode = bool(self._task.check_mode)
         try:
             checked = run.check(_argspec.authorization(), module="oauthkit.github.authorization")

@@ -24,9 +24,7 @@ class ActionModule(ActionBase):
     def run(self, tmp: str | None = None, task_vars: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
-        environment: dict[str, t.Any] = {}
-        self._compute_environment_string(environment)
-        run = _action.Run(self._task.args, environment, _action.option_names(task_vars, self._templar))
+        run = _action.Run.of(self, task_vars)
         try:
             checked = run.check(_argspec.authorization_info(), module="oauthkit.github.authorization_info")
             client = run.connect(checked, guard_folder=_guard.run_folder(), sms_get_hint="otp.sms_info")

@@ -284,6 +284,21 @@ class TokenFile:
             yield
 
 
+def flock_within(fd: int, timeout: float, *, clock: t.Callable[[], float] = time.monotonic, sleep: t.Callable[[float], None] = time.sleep) -> bool:
+    """Take an exclusive ``flock`` on fd, polling for at most ``timeout`` seconds; False when another holder kept it that long."""
+    deadline = clock() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+        if clock() >= deadline:
+            return False
+        sleep(LOCK_POLL_S)
+
+
 @contextlib.contextmanager
 def hold_lock(  # noqa: PLR0913 - keyword-only: the clock for the tests, and how messages name the lock
     lock_path: str,
@@ -308,17 +323,12 @@ def hold_lock(  # noqa: PLR0913 - keyword-only: the clock for the tests, and how
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise errors.TokenStoreError(failed_id, fields={**fields, "reason": "not a regular file"}, token_path=subject)
-        deadline = clock() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise errors.TokenStoreError(failed_id, fields={**fields, "reason": _reason(exc)}, token_path=subject) from None
-            if clock() >= deadline:
-                raise errors.TokenStoreError("store.lock_timeout", fields=fields, token_path=subject)
-            sleep(LOCK_POLL_S)
+        try:
+            acquired = flock_within(fd, timeout, clock=clock, sleep=sleep)
+        except OSError as exc:
+            raise errors.TokenStoreError(failed_id, fields={**fields, "reason": _reason(exc)}, token_path=subject) from None
+        if not acquired:
+            raise errors.TokenStoreError("store.lock_timeout", fields=fields, token_path=subject)
         yield
     finally:
         os.close(fd)

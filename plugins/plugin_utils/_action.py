@@ -119,9 +119,16 @@ def client_for(connection: _preflight.Connection, env: t.Mapping[str, str], *, g
 class Run:
     """One task item's run of an action: its validated options, its client, and its result, rendered and masked."""
 
+    @classmethod
+    def of(cls, action: t.Any, task_vars: t.Mapping[str, t.Any]) -> Run:
+        """The run of an action plugin's task: its arguments, its templated ``environment:`` and the names a role gives options."""
+        environment: dict[str, t.Any] = {}
+        action._compute_environment_string(environment)
+        return cls(action._task.args, environment, option_names(task_vars, action._templar))
+
     def __init__(self, args: t.Mapping[str, t.Any], task_environment: t.Mapping[str, t.Any], names: t.Mapping[str, str]) -> None:
         self.args = args
-        self._task_environment = task_environment
+        self.task_environment = task_environment
         self.env: dict[str, str] = {}
         self.names = names
         self.no_log: set[str] = _preflight.secrets_of(args)
@@ -132,7 +139,7 @@ class Run:
 
     def check(self, spec: _argspec.Spec, *, module: str) -> _preflight.Checked:
         """The environment of the task's calls (the controller's, with the task's ``environment:`` merged over it), then the pass."""
-        self.env = _environ.merged(self._task_environment)
+        self.env = _environ.merged(self.task_environment)
         checked = _preflight.check(self.args, spec, self.env, module=module)
         self.no_log |= set(checked.no_log_values)
         self.warnings += checked.warnings

@@ -19,8 +19,6 @@ password, nor a hash of one, is ever written there.
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
 import hashlib
 import json
 import os
@@ -29,8 +27,7 @@ import typing as t
 
 from ansible_collections.oauthkit.github.plugins.module_utils import _api
 from ansible_collections.oauthkit.github.plugins.module_utils import _errors as errors
-
-POLL_S = 0.05
+from ansible_collections.oauthkit.github.plugins.module_utils._token_store import flock_within
 
 
 def run_folder() -> str:
@@ -106,18 +103,9 @@ class FileGuard:
             return
         os.makedirs(self._folder, mode=0o700, exist_ok=True)
         fd = os.open(self._lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
-        deadline = self._clock() + self._wait
         try:
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except OSError as exc:
-                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                        raise
-                if self._clock() >= deadline:
-                    raise errors.LoginRefused("guard.wait_timeout", {"api_url": self._api_url, "login": self._login, "seconds": self._wait})
-                self._sleep(POLL_S)
+            if not flock_within(fd, self._wait, clock=self._clock, sleep=self._sleep):
+                raise errors.LoginRefused("guard.wait_timeout", {"api_url": self._api_url, "login": self._login, "seconds": self._wait})
             if self._settle(self._read()):  # the first request of another worker decided while this one waited
                 os.close(fd)
                 return

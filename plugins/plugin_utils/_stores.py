@@ -37,8 +37,8 @@ VAULT_MAX_BYTES = 1 << 20
 class LocalFileStore:
     """``token_path`` in the controller's own file system."""
 
-    def __init__(self, path: str, attributes: Attributes) -> None:
-        self.file = TokenFile(path, attributes, machine="the controller")
+    def __init__(self, path: str, attributes: Attributes, *, option: str = "token_path", become_helps: bool = True) -> None:
+        self.file = TokenFile(path, attributes, option=option, machine="the controller", become_helps=become_helps)
 
     @property
     def where(self) -> Part:
@@ -66,7 +66,8 @@ class LocalFileStore:
 class ModuleRun(t.Protocol):
     """Runs ``oauthkit.github.token_file`` on the task's host with these arguments and returns its result."""
 
-    def __call__(self, args: dict[str, t.Any], *, carries_token: bool) -> dict[str, t.Any]: ...
+    def __call__(self, args: dict[str, t.Any], *, carries_token: bool) -> dict[str, t.Any]:
+        """The module's result; ``carries_token`` says whether the arguments hold a token being written."""
 
 
 class HostFileStore:
@@ -131,13 +132,14 @@ class HostFileStore:
             yield
 
 
-class VaultFileStore:
-    """``vault_path`` on the controller: an ansible-vault encrypted YAML vars file that defines ``variable`` as the token."""
+class VaultFileStore(LocalFileStore):
+    """``vault_path`` on the controller: an ansible-vault encrypted YAML vars file that defines ``variable`` as the token.
+    Removed, given its attributes and locked as a local file (``LocalFileStore``)."""
 
     def __init__(self, path: str, variable: str, password: str, vault_id: str | None, attributes: Attributes) -> None:
         from ansible.parsing.vault import VaultLib, VaultSecret  # noqa: PLC0415 - controller only, loaded with the store
 
-        self.file = TokenFile(path, attributes, option="vault_path", machine="the controller", become_helps=False)
+        super().__init__(path, attributes, option="vault_path", become_helps=False)
         self.variable = str(variable)  # a plain str: PyYAML refuses ansible-core's tagged strings
         self._vault_id = str(vault_id or "default")
         self._secret = VaultSecret(password.encode("utf-8"))
@@ -202,12 +204,3 @@ class VaultFileStore:
             raise errors.TokenStoreError("vault.encrypt_failed", {"path": self.file.path, "reason": exc.__class__.__name__}) from None
         self.file.write_bytes(data if data.endswith(b"\n") else data + b"\n")
         self._vars = variables
-
-    def remove(self) -> bool:
-        return self.file.remove()
-
-    def apply_attributes(self) -> bool:
-        return self.file.apply_attributes()
-
-    def locked(self, timeout: float) -> t.ContextManager[None]:
-        return self.file.locked(timeout)

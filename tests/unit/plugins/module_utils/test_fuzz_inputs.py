@@ -384,7 +384,7 @@ VALID = {
         "{}{}{}".format, st.sampled_from(["", " "]), st.text(CLIENT_ID_ALPHABET, min_size=20, max_size=20), st.sampled_from(["", " ", "\n"])
     ),
     "client_secret": st.text(ANY_CHARACTER, min_size=40, max_size=40),
-    "fingerprint": st.none() | st.text(FINGERPRINT_ALPHABET, min_size=1, max_size=255),
+    "fingerprint": st.none() | st.text(FINGERPRINT_ALPHABET, min_size=1, max_size=255).filter(lambda value: value not in (".", "..")),
     "scopes": st.none() | st.lists(st.text(SCOPE_CHARACTERS, min_size=1, max_size=12), max_size=5),
     "otp": st.none() | st.builds("{}{}{}".format, st.sampled_from(["", " "]), st.text(string.digits, min_size=6, max_size=8), st.sampled_from(["", " ", "\n"])),
     "seed": st.one_of(st.none(), base32_seeds()),

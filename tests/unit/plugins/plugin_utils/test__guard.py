@@ -19,6 +19,7 @@ import pytest
 
 from ansible_collections.oauthkit.github.plugins.module_utils import _api
 from ansible_collections.oauthkit.github.plugins.module_utils import _errors as errors
+from ansible_collections.oauthkit.github.plugins.module_utils._token_store import LOCK_POLL_S
 from ansible_collections.oauthkit.github.plugins.plugin_utils import _guard
 from ansible_collections.oauthkit.github.tests.unit.plugins.helpers import CLIENT_ID, PASSWORD, USERNAME, FakeClock, load_fixture
 from ansible_collections.oauthkit.github.tests.unit.plugins.local_server import LocalServer, Reply, fixture_reply
@@ -186,7 +187,7 @@ def test_waiting_is_bounded(folder: str, server: LocalServer) -> None:
         first.after(_api.UNKNOWN)
     assert exc_info.value.msg_id == "guard.wait_timeout"
     assert "for more than 2 s" in exc_info.value.msg
-    assert 2.0 <= sum(clock.sleeps) <= 2.0 + _guard.POLL_S + 1e-9
+    assert 2.0 <= sum(clock.sleeps) <= 2.0 + LOCK_POLL_S + 1e-9
 
 
 def test_the_folder_holds_no_password_nor_its_hash(server: LocalServer, make_client: MakeClient, folder: str) -> None:
