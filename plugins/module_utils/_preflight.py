@@ -125,10 +125,35 @@ def fallback_environment(env: t.Mapping[str, str]) -> dict[str, str]:
     return {key: value for key, value in env.items() if value != "" or key not in fallbacks}
 
 
+def plain(value: t.Any) -> t.Any:
+    """A value of a task's arguments as plain Python types: strings, numbers, lists and dicts without ansible-core's tags.
+
+    The validator deep-copies what it validates, and a copy of tagged values (with their origin) costs a loop item about a
+    millisecond; the checks need only the values.  Other values (a vaulted string, for one) are left to the validator.
+    """
+    if isinstance(value, bool):
+        return bool(value)
+    for kind in (str, int, float):
+        if isinstance(value, kind):
+            return kind(value)
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {plain(key): plain(item) for key, item in value.items()}
+    return value
+
+
+# One validator per module: building one deep-copies the argument spec, which would cost every loop item again.
+_VALIDATORS: dict[str, ArgumentSpecValidator] = {}
+
+
 def validate(args: t.Mapping[str, t.Any], spec: _argspec.Spec, env: t.Mapping[str, str], *, module: str) -> tuple[dict[str, t.Any], set[str]]:
     """Apply the argument spec to ``args`` (environment fallbacks from ``env``); return the typed values and the no_log values."""
+    validator = _VALIDATORS.get(module)
+    if validator is None:
+        validator = _VALIDATORS[module] = ArgumentSpecValidator(spec.argument_spec, **spec.relations())
     with _environ.applied(fallback_environment(env)):
-        result = ArgumentSpecValidator(spec.argument_spec, **spec.relations()).validate(dict(args))
+        result = validator.validate(plain(dict(args)))
     params = dict(result.validated_parameters)
     no_log = {str(value) for value in result._no_log_values if value}
     for error in result.errors:

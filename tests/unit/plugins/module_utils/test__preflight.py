@@ -458,3 +458,20 @@ def test_info_filters_refused(changes: dict[str, t.Any], msg_id: str) -> None:
 
 def test_note_regex_message_gives_the_reason() -> None:
     assert "not a valid Python regular expression: unterminated character set at position 0" in refused({**CONNECTION, "note_regex": "["}, info=True).msg
+
+
+def test_plain_strips_ansible_cores_tags_from_keys_and_values() -> None:
+    """The validator deep-copies what it validates: tagged keys or values (ansible-core 2.19 hands subclasses of str and int
+    that carry their origin) would make every loop item slow. plain() gives the builtin types back."""
+
+    class TaggedStr(str):
+        origin = ("/playbook.yml", 1)
+
+    class TaggedInt(int):
+        origin = ("/playbook.yml", 2)
+
+    tagged = {TaggedStr("scopes"): [TaggedStr("repo")], TaggedStr("retries"): TaggedInt(3), TaggedStr("validate_certs"): True}
+    plain = _preflight.plain(tagged)
+    assert plain == {"scopes": ["repo"], "retries": 3, "validate_certs": True}
+    assert all(type(key) is str for key in plain)
+    assert (type(plain["scopes"][0]), type(plain["retries"]), type(plain["validate_certs"])) == (str, int, bool)
