@@ -473,5 +473,5 @@ def test_plain_strips_ansible_cores_tags_from_keys_and_values() -> None:
     tagged = {TaggedStr("scopes"): [TaggedStr("repo")], TaggedStr("retries"): TaggedInt(3), TaggedStr("validate_certs"): True}
     plain = _preflight.plain(tagged)
     assert plain == {"scopes": ["repo"], "retries": 3, "validate_certs": True}
-    assert all(type(key) is str for key in plain)
+    assert {type(key) for key in plain} == {str}
     assert (type(plain["scopes"][0]), type(plain["retries"]), type(plain["validate_certs"])) == (str, int, bool)
