@@ -118,14 +118,12 @@ class TOTPSource:
         digits: int = DEFAULT_DIGITS,
         interval: int = DEFAULT_INTERVAL,
         max_wait: float = MAX_STEP_WAIT,
-        on_code: t.Callable[[str], None] | None = None,
         clock: t.Callable[[], float] = time.time,
         sleep: t.Callable[[float], None] = time.sleep,
     ) -> None:
         self._totp = pyotp.TOTP(hmac_equivalent_seed(secret), digits=digits, interval=interval)
         self._interval = interval
         self._max_wait = max_wait
-        self._on_code = on_code
         self._clock = clock
         self._sleep = sleep
         self._last_step: int | None = None
@@ -136,17 +134,10 @@ class TOTPSource:
         """The TOTP time step (counter) at ``at``, or now."""
         return int((self._clock() if at is None else at) // self._interval)
 
-    def seconds_left(self) -> float:
-        """Seconds until the current step ends."""
-        now = self._clock()
-        return (self.step(now) + 1) * self._interval - now
-
     def _code_at(self, step: int) -> str:
         code = self._totp.generate_otp(step)
         self._last_step = step
         self.codes.add(code)
-        if self._on_code is not None:
-            self._on_code(code)
         return code
 
     def code(self) -> str:

@@ -24,15 +24,15 @@ import typing as t
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, currently_in_test_context, event, given, settings
+from hypothesis import currently_in_test_context, event
 from hypothesis import strategies as st
-from hypothesis.configuration import set_hypothesis_home_dir
 
 from ansible_collections.oauthkit.github.plugins.action.authorization import ActionModule
 from ansible_collections.oauthkit.github.plugins.module_utils import _api, _messages
 from ansible_collections.oauthkit.github.plugins.module_utils._token_store import token_hash
 from ansible_collections.oauthkit.github.plugins.plugin_utils import _action, _guard
 from ansible_collections.oauthkit.github.tests.unit.plugins.action_harness import Task, make_action, secrets_in
+from ansible_collections.oauthkit.github.tests.unit.plugins.fuzzing import fuzz
 from ansible_collections.oauthkit.github.tests.unit.plugins.helpers import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -46,9 +46,6 @@ from ansible_collections.oauthkit.github.tests.unit.plugins.helpers import (
 )
 from ansible_collections.oauthkit.github.tests.unit.plugins.local_server import AFTER_READ, BEFORE_READ, LocalServer, Reply
 
-# Hypothesis keeps caches in .hypothesis/ of the working directory, which would end up in the collection built from it.
-set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "oauthkit-github-hypothesis"))
-
 OPEN_BUGS: frozenset[str] = frozenset()  # every bug the fuzzing found is fixed; add an id here while one is open
 
 PUT_PATH = f"/authorizations/clients/{CLIENT_ID}"
@@ -59,10 +56,6 @@ ACTIONS = {"create", "update", "delete", "none", "rotate", "recreate"}
 TOKEN_STATUSES = {"created", "verified", "rotated", "missing", "mismatch", "foreign", "unknown"}
 HASH = token_hash(TOKEN)
 MB = 1024 * 1024
-
-
-def fuzz_settings(max_examples: int) -> settings:
-    return settings(max_examples=max_examples, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
 def unless_open(bug: str, strategy: st.SearchStrategy[t.Any]) -> st.SearchStrategy[t.Any]:
@@ -273,30 +266,6 @@ def assert_clear_end(harness: Harness, result: dict[str, t.Any]) -> dict[str, t.
     assert isinstance(result["retries"], int) and isinstance(result["otp_wait"], float)
     label(f"ok: {result['action']} {result.get('token_status', '')}".rstrip())
     return result
-
-
-def fuzz(request: pytest.FixtureRequest, max_examples: int, floor: int, **strategies: st.SearchStrategy[t.Any]) -> t.Callable[..., t.Any]:
-    """Decorator: run the function over ``strategies`` with hypothesis, then record how many cases ran (JUnit property fuzz_cases).
-
-    The function runs at once, when it is decorated, inside the test that defines it.
-    """
-
-    def decorate(check: t.Callable[..., None]) -> t.Callable[[], None]:
-        ran = 0
-
-        @fuzz_settings(max_examples)
-        @given(**strategies)
-        def example(**drawn: t.Any) -> None:
-            nonlocal ran
-            ran += 1
-            check(**drawn)
-
-        example()
-        request.node.user_properties.append(("fuzz_cases", ran))
-        assert ran >= floor, f"only {ran} cases ran"
-        return example
-
-    return decorate
 
 
 # ---------------------------------------------------------------- the PUT, and what follows it (404: GET of the API root; drift: PATCH)

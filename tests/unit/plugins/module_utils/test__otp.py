@@ -148,16 +148,14 @@ def test_totp_source_is_renewable() -> None:
     assert _otp.TOTPSource(OTP_SECRET).renewable is True
 
 
-def test_step_and_seconds_left(clock: FakeClock) -> None:
+def test_step(clock: FakeClock) -> None:
     source = _otp.TOTPSource(OTP_SECRET, clock=clock.time)
     assert source.step() == int(clock.now) // 30
     assert source.step(at=59.9) == 1
-    assert source.seconds_left() == pytest.approx(20.0)
 
 
 def test_next_code_waits_for_the_next_step(clock: FakeClock) -> None:
-    seen: list[str] = []
-    source = _otp.TOTPSource(OTP_SECRET, clock=clock.time, sleep=clock.sleep, on_code=seen.append)
+    source = _otp.TOTPSource(OTP_SECRET, clock=clock.time, sleep=clock.sleep)
     first_step = source.step()
     first = source.code()
     fresh = source.next_code()
@@ -167,7 +165,7 @@ def test_next_code_waits_for_the_next_step(clock: FakeClock) -> None:
     # Slept only until the next step began (20 s, plus the small margin), in one go.
     assert len(clock.sleeps) == 1
     assert 20.0 <= sum(clock.sleeps) <= 20.1
-    assert seen == [first, fresh]
+    assert source.codes == {first, fresh}
 
 
 def test_next_code_at_a_step_boundary_waits_almost_a_whole_step() -> None:
@@ -195,27 +193,26 @@ def test_next_code_before_any_code_uses_the_step_after_now(clock: FakeClock) -> 
 
 
 def test_next_code_gives_up_after_max_wait(clock: FakeClock) -> None:
-    seen: list[str] = []
-    source = _otp.TOTPSource(OTP_SECRET, clock=clock.time, sleep=clock.sleep, max_wait=5.0, on_code=seen.append)
+    source = _otp.TOTPSource(OTP_SECRET, clock=clock.time, sleep=clock.sleep, max_wait=5.0)
     source.code()
     assert source.next_code() is None
     assert sum(clock.sleeps) == pytest.approx(5.0)
-    assert len(seen) == 1  # no code for the step it did not reach
+    assert len(source.codes) == 1  # no code for the step it did not reach
 
 
 def test_default_max_wait_is_bounded_by_one_step() -> None:
     assert _otp.DEFAULT_INTERVAL < _otp.MAX_STEP_WAIT <= _otp.DEFAULT_INTERVAL + 5
 
 
-def test_on_code_receives_every_code(clock: FakeClock) -> None:
-    seen: list[str] = []
-    source = _otp.TOTPSource(OTP_SECRET, clock=clock.time, sleep=clock.sleep, on_code=seen.append)
+def test_every_code_is_recorded_once_per_step(clock: FakeClock) -> None:
+    source = _otp.TOTPSource(OTP_SECRET, clock=clock.time, sleep=clock.sleep)
     codes = [source.code(), source.code()]
     clock.now += 30
     codes.append(source.code())
     codes.append(source.next_code())
-    assert seen == codes
-    assert all(isinstance(code, str) and len(code) == 6 for code in seen)
+    assert source.codes == set(codes)
+    assert len(source.codes) == 3
+    assert all(isinstance(code, str) and len(code) == 6 for code in source.codes)
 
 
 def test_every_computed_code_is_recorded_for_hiding(clock: FakeClock) -> None:

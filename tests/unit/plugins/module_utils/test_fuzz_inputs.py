@@ -16,26 +16,20 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import string
-import tempfile
 import typing as t
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from hypothesis.configuration import set_hypothesis_home_dir
 
 from ansible_collections.oauthkit.github.plugins.module_utils import _api, _argspec, _messages, _preflight
 from ansible_collections.oauthkit.github.plugins.module_utils import _authorizations as auth
 from ansible_collections.oauthkit.github.plugins.module_utils import _errors as errors
+from ansible_collections.oauthkit.github.tests.unit.plugins.fuzzing import fuzz
 from ansible_collections.oauthkit.github.tests.unit.plugins.helpers import API_URL, CLIENT_ID, CLIENT_SECRET, PASSWORD, USERNAME
 from ansible_collections.oauthkit.github.tests.unit.plugins.local_server import LocalServer, Reply
-
-# Hypothesis keeps caches in .hypothesis/ of the working directory, which would end up in the collection built from it.
-set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "oauthkit-github-hypothesis"))
 
 OPEN_BUGS: frozenset[str] = frozenset()  # every bug the fuzzing found is fixed; add an id here while one is open
 
@@ -69,31 +63,6 @@ def distinctive(secret: str) -> bool:
 def unless_open(bug: str, strategy: st.SearchStrategy[t.Any]) -> st.SearchStrategy[t.Any]:
     """``strategy`` once ``bug`` is fixed; nothing while it is open."""
     return st.nothing() if bug in OPEN_BUGS else strategy
-
-
-def fuzz_settings(max_examples: int) -> settings:
-    return settings(max_examples=max_examples, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-
-
-def fuzz(request: pytest.FixtureRequest, max_examples: int, floor: int, **strategies: st.SearchStrategy[t.Any]) -> t.Callable[..., t.Any]:
-    """Decorator: run the function over ``strategies`` with hypothesis at once, then record how many cases ran (JUnit property fuzz_cases)."""
-
-    def decorate(check: t.Callable[..., None]) -> t.Callable[[], None]:
-        ran = 0
-
-        @fuzz_settings(max_examples)
-        @given(**strategies)
-        def example(**drawn: t.Any) -> None:
-            nonlocal ran
-            ran += 1
-            check(**drawn)
-
-        example()
-        request.node.user_properties.append(("fuzz_cases", ran))
-        assert ran >= floor, f"only {ran} cases ran"
-        return example
-
-    return decorate
 
 
 def assert_refused(changes: dict[str, t.Any], option: str, env: dict[str, str] | None = None) -> errors.InvalidInput:
