@@ -295,6 +295,8 @@ def _api_url(value: t.Any, env_source: str | None) -> tuple[str, tuple[Part, ...
         parts = urlsplit(api_url)
         hostname = parts.hostname
         parts.port  # noqa: B018 - raises ValueError for a port that is no number
+        if hostname and "[" in parts.netloc:
+            ipaddress.IPv6Address(hostname)  # urlsplit also takes [vX.Y] (IPvFuture), which no HTTP client can reach
     except ValueError:
         raise InvalidInput("api_url.unparsable") from None
     if parts.scheme not in ("http", "https") or not hostname:

@@ -193,6 +193,8 @@ def test_a_host_that_merely_ends_like_github_com_is_not_refused() -> None:
         ("https://ghes.example.com/api/v3?x=1", "api_url.query"),
         ("https://ghes.example.com/api/v3#top", "api_url.query"),
         ("https://[::1/api/v3", "api_url.unparsable"),
+        ("https://[v0.0]/api/v3", "api_url.unparsable"),
+        ("https://[127.0.0.1]/api/v3", "api_url.unparsable"),
         ("https://ghes.example.com:port/api/v3", "api_url.unparsable"),
         ("ghes.example.com/api/v3", "api_url.scheme"),
         ("ftp://ghes.example.com/api/v3", "api_url.scheme"),
@@ -205,7 +207,8 @@ def test_a_host_that_merely_ends_like_github_com_is_not_refused() -> None:
         ("https://ghes.example.com/api%5Cv3", "api_url.dot_segments"),
         ("https://ghes.example.com/api%25v3", "api_url.dot_segments"),
     ],
-    ids=["credentials", "user-only", "at-in-path", "space", "nul", "query", "fragment", "ipv6-bracket", "port-not-a-number", "no-scheme", "ftp",
+    ids=["credentials", "user-only", "at-in-path", "space", "nul", "query", "fragment", "ipv6-bracket", "ipvfuture", "ipv4-in-brackets",
+         "port-not-a-number", "no-scheme", "ftp",
          "no-host", "dot-dot", "dot", "encoded-dot-dot", "encoded-dot-upper", "encoded-slash", "encoded-backslash", "encoded-percent"],
 )
 def test_api_url_refused(api_url: str, msg_id: str) -> None:
