@@ -3,7 +3,7 @@
 So that no figure measures the wrong thing, after every ``ansible-playbook`` run the runner checks the emulator's
 request log (method, status and count; in a fleet, one request to each item's own path), the authorizations that
 exist afterwards, the play recap (every host ok, nothing failed or unreachable; changed only when creating) and, for
-the custody variants, the token files.
+the custody variants, what every item reported (``tests/bench/callback_plugins/bench_items.py``) and the token files.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import bench_custody as custody
 import bench_fleet as fleet
 from bench_model import LOOP, Variant
 
+VERIFIED = "verified/unchanged"  # bench_items' key of an item whose token_status is verified and that changed nothing
+
 
 @dataclasses.dataclass(frozen=True)
 class Outcome:
@@ -26,6 +28,7 @@ class Outcome:
     output: str  # ansible-playbook's stdout and stderr
     tokens: list[str]  # custody: the token seeded for each item
     hosts: fleet.Hosts  # the run's hosts and each item's token file
+    items: t.Mapping[str, int] = dataclasses.field(default_factory=dict)  # bench_items: "<token_status>/<changed|unchanged>" -> items
 
 
 def check_outcome(variant: Variant, n: int, outcome: Outcome) -> int | None:
@@ -40,11 +43,12 @@ def check_outcome(variant: Variant, n: int, outcome: Outcome) -> int | None:
         fleet.check_paths(label, outcome.requests, n)
     if variant.creating and len(outcome.authorizations) != n:
         raise SystemExit(f"{label}: {len(outcome.authorizations)} authorizations exist afterwards")
-    # The custody playbooks fail an item that changed or whose token_status is not verified (failed_when over the registered
-    # result, nothing printed), so for them failed=0 vouches for every item.
     fleet.check_recap(label, outcome.output, outcome.hosts.names, changed=variant.creating)
     if not variant.custody:
         return None
+    # The custody tasks have the shape a user writes (no register, no failed_when): every item must have reported so.
+    if dict(outcome.items) != {VERIFIED: n}:
+        raise SystemExit(f"{label}: expected {n} items reporting {VERIFIED}, the run reported {dict(outcome.items)}")
     paths = list(outcome.hosts.token_paths)
     verified = custody.verified_files(paths, outcome.tokens, outcome.authorizations, uid=outcome.hosts.uid)
     if verified != n:

@@ -3,7 +3,8 @@
 The loop variants run one task with a ``loop`` over N items on localhost; the fleet variants run one item on each of
 N hosts (local, or over the loopback SSH server) with ``--forks`` (``bench_fleet.py``).  Per run: wall time of the
 ansible-playbook process, its own peak RSS and its largest worker's (``tests/bench/callback_plugins/bench_rss.py``),
-its CPU time and the machine's, and the HTTP requests from the emulator's request log.  Each playbook runs in its own
+its CPU time and the machine's, the HTTP requests from the emulator's request log, and what every item reported
+(``tests/bench/callback_plugins/bench_items.py``).  Each playbook runs in its own
 process group under a bound (``PLAYBOOK_TIMEOUT``): when it outlives the bound, the group is killed and the benchmark
 stops.
 """
@@ -213,7 +214,7 @@ def prepare_work(work: Path) -> dict[str, str]:
         "ANSIBLE_HOME": str(work / "ansible-home"),
         "ANSIBLE_COLLECTIONS_PATH": str(work / "collections"),
         "ANSIBLE_CALLBACK_PLUGINS": str(BENCH / "callback_plugins"),
-        "ANSIBLE_CALLBACKS_ENABLED": "bench_rss",
+        "ANSIBLE_CALLBACKS_ENABLED": "bench_rss,bench_items",
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_LOCALHOST_WARNING": "false",
         "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
@@ -229,6 +230,14 @@ def read_rss_log(path: Path) -> tuple[int, int]:
     return 0, 0
 
 
+def read_items_log(path: Path) -> dict[str, int]:
+    """What the run's items reported (bench_items' last line); {} when nothing was recorded."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        counts = json.loads(path.read_text().splitlines()[-1])
+        return {str(key): int(value) for key, value in counts.items()}
+    return {}
+
+
 def run_playbook(bench: Bench, variant: Variant, n: int, rep: int, hosts: fleet.Hosts) -> Run:
     tokens = reset(bench, variant, n, hosts)
     control(bench.url, "DELETE", "requests")
@@ -239,8 +248,10 @@ def run_playbook(bench: Bench, variant: Variant, n: int, rep: int, hosts: fleet.
     }))
     rss_log = bench.work / "rss.log"
     rss_log.unlink(missing_ok=True)
+    items_log = bench.work / "items.log"
+    items_log.unlink(missing_ok=True)
     control_dir = bench.work / "cp" / str(next(RUN_NUMBERS))  # SSH: every run connects afresh; short, for the socket path's limit
-    env = {**bench.env, **dict(variant.env), "BENCH_RSS_LOG": str(rss_log), "ANSIBLE_SSH_CONTROL_PATH_DIR": str(control_dir)}
+    env = {**bench.env, **dict(variant.env), "BENCH_RSS_LOG": str(rss_log), "BENCH_ITEMS_LOG": str(items_log), "ANSIBLE_SSH_CONTROL_PATH_DIR": str(control_dir)}
     argv = [str(BIN / "ansible-playbook"), "-e", f"@{vars_file}", *hosts.args, str(BENCH / variant.playbook)]
     label = f"{variant.name} N={n}"
     job = Job(argv, bench.work, env, bench.work / f"{variant.name}-{n}-{rep}.out", label)
@@ -252,7 +263,7 @@ def run_playbook(bench: Bench, variant: Variant, n: int, rep: int, hosts: fleet.
         raise SystemExit(f"{label} failed (exit {finished.exit_code}):\n{job.output.read_text()[-3000:]}")
     requests = control(bench.url, "GET", "requests")
     after = control(bench.url, "GET", "authorizations")
-    verified = check_outcome(variant, n, Outcome(requests, after, job.output.read_text(), tokens, hosts))
+    verified = check_outcome(variant, n, Outcome(requests, after, job.output.read_text(), tokens, hosts, read_items_log(items_log)))
     controller, workers = read_rss_log(rss_log)
     mix = collections.Counter(f"{entry['method']} {entry['status']}" for entry in requests)
     usage = finished.usage

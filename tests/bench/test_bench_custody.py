@@ -87,13 +87,30 @@ def test_the_playbooks_use_the_runners_token_file_names(bench, tmp_path: Path) -
     assert 'token_path: "{{ bench_token_path }}"' in (HACKING.parent / "tests" / "bench" / "fleet_custody.yml").read_text()
 
 
-def custody_outcome(bench, tmp_path: Path, *, requests: int, status: int = 200, changed: int = 0, failed: int = 0):
+def test_the_custody_task_has_a_users_shape_and_debug_templates_the_same_values(bench) -> None:
+    import yaml
+
+    def task(name: str) -> dict:
+        (play,) = yaml.safe_load((HACKING.parent / "tests" / "bench" / name).read_text())
+        (only,) = play["tasks"]
+        return only
+
+    custody, debug = task("custody.yml"), task("debug.yml")
+    assert not {"register", "failed_when", "changed_when", "no_log"} & set(custody)  # bench_items checks every item instead
+    assert not {"register", "failed_when", "changed_when"} & set(debug) and debug["no_log"] is True  # debug prints its msg
+    assert debug["ansible.builtin.debug"]["msg"] == custody["oauthkit.github.authorization"]
+    assert debug["loop"] == custody["loop"]
+
+
+def custody_outcome(bench, tmp_path: Path, *, requests: int, status: int = 200, changed: int = 0, failed: int = 0, items=None):
     custody, model, outcome, fleet = bench
     tokens = custody.new_tokens(2)
     hosts = fleet.loop_hosts(tmp_path, 2)
     custody.write_token_files(list(hosts.token_paths), tokens)
     log = [{"method": "PUT", "status": status}] * requests
-    return model.variant("custody"), outcome.Outcome(log, emulator_view(tokens), RECAP.format(changed=changed, failed=failed), tokens, hosts)
+    reported = {"verified/unchanged": 2} if items is None else items
+    recap = RECAP.format(changed=changed, failed=failed)
+    return model.variant("custody"), outcome.Outcome(log, emulator_view(tokens), recap, tokens, hosts, reported)
 
 
 def test_a_custody_run_with_one_put_per_item_and_an_ok_recap_passes(bench, tmp_path: Path) -> None:
@@ -113,6 +130,22 @@ def test_a_custody_run_with_one_put_per_item_and_an_ok_recap_passes(bench, tmp_p
 def test_a_custody_run_that_did_something_else_stops_the_benchmark(bench, tmp_path: Path, requests, status, changed, failed, message) -> None:
     variant, result = custody_outcome(bench, tmp_path, requests=requests, status=status, changed=changed, failed=failed)
     with pytest.raises(SystemExit, match=message):
+        bench[2].check_outcome(variant, 2, result)
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        {},
+        {"verified/unchanged": 1},
+        {"verified/unchanged": 1, "lost/changed": 1},
+        {"verified/unchanged": 1, "failed/none/unchanged": 1},
+        {"verified/unchanged": 2, "none/unchanged": 1},
+    ],
+)
+def test_a_custody_run_whose_items_did_not_all_report_verified_stops_the_benchmark(bench, tmp_path: Path, items) -> None:
+    variant, result = custody_outcome(bench, tmp_path, requests=2, items=items)
+    with pytest.raises(SystemExit, match=r"^custody N=2: expected 2 items reporting verified/unchanged"):
         bench[2].check_outcome(variant, 2, result)
 
 

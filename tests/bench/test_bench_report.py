@@ -191,6 +191,39 @@ def test_the_probe_records_the_controllers_peak_and_its_largest_child_only_in_th
     assert bench.runner.read_rss_log(log) == (7, 9)  # the last line: the run's own
 
 
+class FakeResult:
+    """What a callback gets for a task's result on ansible-core 2.19 and later (``result``), or before (``_result``)."""
+
+    def __init__(self, result: dict, *, new_api: bool) -> None:
+        if new_api:
+            self.result = result
+        self._result = result if not new_api else {"token_status": "wrong attribute read"}
+
+
+@pytest.mark.parametrize("new_api", [True, False])
+def test_the_items_probe_counts_every_item_by_its_token_status_and_change_and_writes_them_when_the_play_ends(
+    bench, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, new_api: bool
+) -> None:
+    sys.path.insert(0, str(HACKING.parent / "tests" / "bench" / "callback_plugins"))
+    try:
+        import bench_items
+    finally:
+        sys.path.pop(0)
+    log = tmp_path / "items.log"
+    monkeypatch.setenv("BENCH_ITEMS_LOG", str(log))
+    probe = bench_items.CallbackModule()
+    loop = {"changed": True, "results": [{"token_status": "verified", "changed": False}, {"token_status": "lost", "changed": True},
+                                         {"token_status": "verified", "changed": False, "failed": True}, {"changed": False}, "not an item"]}
+    probe.v2_runner_on_ok(FakeResult(loop, new_api=new_api))
+    probe.v2_runner_on_ok(FakeResult({"token_status": "verified", "changed": False}, new_api=new_api))  # a host's one item
+    probe.v2_runner_on_failed(FakeResult({"token_status": "foreign", "changed": False}, new_api=new_api))
+    assert not log.exists()  # written when the play ends
+    probe.v2_playbook_on_stats(None)
+    assert bench.runner.read_items_log(log) == {
+        "verified/unchanged": 2, "lost/changed": 1, "failed/verified/unchanged": 1, "none/unchanged": 1, "failed/foreign/unchanged": 1}
+    assert bench.runner.read_items_log(tmp_path / "none.log") == {}
+
+
 def test_the_machines_busy_time_grows(bench) -> None:
     before = bench.runner.busy_cpu_s()
     sum(range(3_000_000))
