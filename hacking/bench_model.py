@@ -44,6 +44,8 @@ VARIANTS = (
     Variant("steady", "oauthkit.github.authorization, steady state without token_path (all exist)", "authorization.yml", LOOP, PUT_200),
     Variant("custody", "oauthkit.github.authorization, steady state with token_path (all exist, tokens verified)", "custody.yml", LOOP,
             PUT_200, custody=True),
+    Variant("floor", "custody's task done by a test-only action that only sends the PUT and hashes the token file (all exist, tokens "
+            "verified)", "floor.yml", LOOP, PUT_200, custody=True),
     Variant("fleet-ping", "ansible.builtin.ping, one per host", "fleet_ping.yml", FLEET, seeded=False, module_process=True),
     Variant("fleet-uri", "ansible.builtin.uri, the equivalent PUT, one per host (all exist)", "fleet_uri.yml", FLEET, PUT_200, module_process=True),
     Variant("fleet-custody", "oauthkit.github.authorization with token_path, one per host, steady state (all exist, each host its own file)",

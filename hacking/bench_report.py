@@ -78,6 +78,10 @@ def loop_targets(summary: Summary) -> list[str]:
     ok = all(requests == 1 and verified == n for n, (requests, verified) in per_n.items())
     figure = ", ".join(f"N={n}: {requests:.2f} ({verified}/{n} verified)" for n, (requests, verified) in per_n.items())
     rows.append(f"| loop: custody sends exactly 1 request per item (PUT 200), every token file verified | {figure} | {verdict(ok)} |")
+    floor, custody = fits["floor"].slope, fits["custody"].slope
+    rows.append(f"| loop: the floor, custody's task done by the least an action can do (one PUT, one hash), per item (slope) against"
+                f" ping's (no limit set) | floor {ms(floor)} ms: **{summary.slope_ratio('floor', 'ping'):.3f}** x ping;"
+                f" custody above it {ms(custody - floor)} ms per item | reported |")
     return rows
 
 
@@ -200,14 +204,17 @@ def loop_section(summary: Summary) -> list[str]:
     sizes = summary.sizes
     lines += ["", "Whole-run ratios (median wall time per item) and the ratio of the slopes:", "",
               "| ratio | " + " | ".join(f"N = {n}" for n in sizes) + " | slope |", "| --- |" + " ---: |" * (len(sizes) + 1)]
-    for top, bottom in (("custody", "ping"), ("custody", "uri"), ("custody", "debug"), ("steady", "uri"), ("uri", "ping")):
+    for top, bottom in (("custody", "ping"), ("custody", "uri"), ("custody", "debug"), ("custody", "floor"), ("floor", "ping"), ("steady", "uri"),
+                        ("uri", "ping")):
         lines.append(f"| {top} / {bottom} | " + " | ".join(f"{summary.ratio(top, bottom, n):.3f}" for n in sizes)
                      + f" | {summary.slope_ratio(top, bottom):.3f} |")
-    slope = {name: summary.fits[name].slope for name in ("debug", "steady", "custody")}
-    lines += ["", f"Per item above the `debug` floor ({ms(slope['debug'])} ms, what Ansible costs per loop item), the part that is"
-              f" ours: custody {ms(slope['custody'] - slope['debug'])} ms; of it, steady (the action, one HTTP round trip) "
+    slope = {name: summary.fits[name].slope for name in ("debug", "floor", "steady", "custody")}
+    lines += ["", f"Per item above the `debug` floor ({ms(slope['debug'])} ms, what Ansible costs per loop item), custody costs"
+              f" {ms(slope['custody'] - slope['debug'])} ms; of it, steady (the action, one HTTP round trip) "
               f"{ms(slope['steady'] - slope['debug'])} ms, and the token file (inspect and hash it, and its lock) "
-              f"{ms(slope['custody'] - slope['steady'])} ms. Variants:", ""]
+              f"{ms(slope['custody'] - slope['steady'])} ms. The same PUT and hash with nothing else (`floor`) cost"
+              f" {ms(slope['floor'] - slope['debug'])} ms above `debug`, so the collection's own part (validation, retry policy,"
+              f" lock, masking, messages) is {ms(slope['custody'] - slope['floor'])} ms per item. Variants:", ""]
     lines += [f"- `{variant.name}`: {variant.label}." for variant in of_case(LOOP)]
     return lines
 

@@ -87,7 +87,7 @@ def test_the_playbooks_use_the_runners_token_file_names(bench, tmp_path: Path) -
     assert 'token_path: "{{ bench_token_path }}"' in (HACKING.parent / "tests" / "bench" / "fleet_custody.yml").read_text()
 
 
-def test_the_custody_task_has_a_users_shape_and_debug_templates_the_same_values(bench) -> None:
+def test_the_custody_task_has_a_users_shape_and_debug_and_the_floor_take_the_same_values(bench) -> None:
     import yaml
 
     def task(name: str) -> dict:
@@ -95,11 +95,11 @@ def test_the_custody_task_has_a_users_shape_and_debug_templates_the_same_values(
         (only,) = play["tasks"]
         return only
 
-    custody, debug = task("custody.yml"), task("debug.yml")
-    assert not {"register", "failed_when", "changed_when", "no_log"} & set(custody)  # bench_items checks every item instead
+    custody, debug, floor = task("custody.yml"), task("debug.yml"), task("floor.yml")
+    assert not {"register", "failed_when", "changed_when", "no_log"} & (set(custody) | set(floor))  # bench_items checks every item instead
     assert not {"register", "failed_when", "changed_when"} & set(debug) and debug["no_log"] is True  # debug prints its msg
-    assert debug["ansible.builtin.debug"]["msg"] == custody["oauthkit.github.authorization"]
-    assert debug["loop"] == custody["loop"]
+    assert debug["ansible.builtin.debug"]["msg"] == custody["oauthkit.github.authorization"] == floor["bench_put"]
+    assert debug["loop"] == custody["loop"] == floor["loop"]
 
 
 def custody_outcome(bench, tmp_path: Path, *, requests: int, status: int = 200, changed: int = 0, failed: int = 0, items=None):

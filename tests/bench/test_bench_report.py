@@ -46,7 +46,7 @@ def runs(bench, per_item: dict[str, float], fleet: dict[str, float], ssh: dict[s
             + [run(bench, name, 50, wall, rep) for name, wall in ssh.items() for rep in range(3)])
 
 
-LOOP = {"ping": 0.2, "debug": 0.004, "uri": 0.3, "steady": 0.008, "custody": 0.0094}
+LOOP = {"ping": 0.2, "debug": 0.004, "uri": 0.3, "steady": 0.008, "custody": 0.0094, "floor": 0.0071}
 FLEET = {"fleet-ping": 100.0, "fleet-uri": 115.0, "fleet-custody": 17.0, "fleet-steady": 15.0, "fleet-create": 14.0}
 SSH = {"ssh-ping": 15.0, "ssh-ping-pipelining": 11.0, "ssh-custody": 17.5}
 
@@ -93,9 +93,13 @@ def test_each_target_gets_its_ratio_and_verdict(bench) -> None:
     assert "| peak RSS of the controller" in text and "custody / uri 1.00" in text
     assert target_row(text, "emulator >= 500 req/s").endswith("| **met** |")
     assert "other processes (and the emulator) kept 25% of the CPUs busy during a run" in text
-    # above the debug floor: custody 9.4 - 4 = 5.4 ms, steady 4 ms, the token file 1.4 ms
-    assert "(4.0 ms, what Ansible costs per loop item), the part that is ours: custody 5.4 ms; of it, steady" in text
+    # above the debug floor: custody 9.4 - 4 = 5.4 ms, steady 4 ms, the token file 1.4 ms; floor 7.1 - 4 = 3.1 ms, ours 9.4 - 7.1 = 2.3 ms
+    assert "(4.0 ms, what Ansible costs per loop item), custody costs 5.4 ms; of it, steady" in text
     assert "4.0 ms, and the token file (inspect and hash it, and its lock) 1.4 ms" in text
+    assert "(`floor`) cost 3.1 ms above `debug`, so the collection's own part (validation, retry policy, lock, masking, messages) is 2.3 ms" in text
+    floor = target_row(text, "loop: the floor, custody's task done by the least an action can do")
+    assert floor.endswith("floor 7.1 ms: **0.036** x ping; custody above it 2.3 ms per item | reported |")
+    assert "| custody / floor | " in text and "| floor / ping | " in text
 
 
 @pytest.mark.parametrize(
@@ -149,13 +153,13 @@ def test_ping_and_uri_run_once_above_100_the_cheap_variants_every_time_in_a_rota
     monkeypatch.setattr(bench.runner, "progress", lambda *_args: None)
     bench.runner.run_loops(types.SimpleNamespace(work=tmp_path), {1: 3, 500: 1}, 3)
     names = [variant.name for variant in bench.model.of_case(bench.model.LOOP)]
-    assert names == ["ping", "debug", "uri", "steady", "custody"]
+    assert names == ["ping", "debug", "uri", "steady", "custody", "floor"]
     assert [name for rep, n, name in planned if (rep, n) == (0, 1)] == names
     assert [name for rep, n, name in planned if (rep, n) == (1, 1)] == [*names[1:], names[0]]
     assert [name for rep, n, name in planned if (rep, n) == (0, 500)] == names
-    assert [name for rep, n, name in planned if (rep, n) == (1, 500)] == ["debug", "steady", "custody"]
-    assert [name for rep, n, name in planned if (rep, n) == (2, 500)] == ["steady", "custody", "debug"]
-    assert len(planned) == 3 * 5 + 5 + 2 * 3
+    assert [name for rep, n, name in planned if (rep, n) == (1, 500)] == ["debug", "steady", "custody", "floor"]
+    assert [name for rep, n, name in planned if (rep, n) == (2, 500)] == ["steady", "custody", "floor", "debug"]
+    assert len(planned) == 3 * 6 + 6 + 2 * 4
 
 
 def test_in_the_local_fleet_ping_and_uri_run_fleet_reps_times_the_others_reps_times(bench, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
