@@ -19,7 +19,8 @@ MIN_R2 = 0.9  # a loop target's verdict needs lines (wall time against N) that f
 
 
 def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f}" if abs(seconds) < 0.1 else f"{seconds * 1000:.0f}"
+    text = f"{seconds * 1000:.1f}" if abs(seconds) < 0.1 else f"{seconds * 1000:.0f}"
+    return "0.0" if text == "-0.0" else text  # a difference of slopes that rounds to nothing, below zero by noise
 
 
 def mib(kib: float) -> str:
@@ -160,6 +161,10 @@ def method(summary: Summary, meta: dict[str, t.Any]) -> list[str]:
         "  or `no_log`); `tests/bench/callback_plugins/bench_items.py` counts what every item reported, and the runner requires",
         "  each to report `token_status` `verified` and no change. After each run it also checks every file still holds its",
         "  token (mode 0600), whose SHA-256 is the emulator's `hashed_token`.",
+        "- **floor** (`floor.yml`): custody's task, seeded and checked the same way, done by the test-only action",
+        "  `tests/bench/action_plugins/bench_put.py`: the same PUT through requests (one keep-alive session per worker) and the",
+        "  token file's SHA-256 compared with the answer's `hashed_token`, with no validation, retry policy, lock, masking or",
+        "  messages. It is `debug` plus one round trip, the floor the issue names; custody's cost above it is the collection's own.",
         "- **Fleet of local hosts**: `forks` parallelises hosts, not loop items, so a fleet is one item per host: an inventory of",
         f"  local-connection hosts `{host_name(0)}`, `{host_name(1)}`, ... (group `{GROUP}`, the venv's Python, host variables",
         f"  `bench_item` and `bench_token_path`), one play over them, `--forks {forks}`. Each host has its own token file.",

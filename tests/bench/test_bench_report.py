@@ -65,6 +65,10 @@ def test_the_slopes_are_least_squares_lines_and_the_ratios_medians(bench) -> Non
     assert summary.others_load() == bench.stats.Spread(*[pytest.approx(0.25)] * 3)  # busy 1.5 x wall, own CPU 1 x wall, of 2 CPUs
 
 
+def test_milliseconds_have_one_decimal_below_100_and_no_negative_zero(bench) -> None:
+    assert [bench.report.ms(seconds) for seconds in (0.0106, 0.231, -0.00004, -0.0004, 0.0)] == ["10.6", "231", "0.0", "-0.4", "0.0"]
+
+
 def test_fit_is_nan_where_the_points_do_not_determine_a_line(bench) -> None:
     line = bench.stats.fit([(10, 1.0), (10, 2.0)])
     assert line.slope != line.slope  # NaN
