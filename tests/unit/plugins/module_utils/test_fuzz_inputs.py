@@ -77,8 +77,10 @@ def assert_refused(changes: dict[str, t.Any], option: str, env: dict[str, str] |
     if option == "otp_secret":
         secrets.append(re.sub(r"[\s-]", "", args["otp_secret"]).upper().rstrip("="))  # the normalised seed
     shown = json.dumps({"msg": message, **refused.details}, ensure_ascii=False)
+    skeleton = json.dumps({"msg": "", **dict.fromkeys(refused.details, "")})  # the failure's own keys ("msg" is one) hold no input
     for secret in secrets:
-        assert not distinctive(secret) or (secret not in message and secret not in shown), f"a secret of {option} is in the failure"
+        hidden = secret not in message and secret not in shown
+        assert not distinctive(secret) or secret in skeleton or hidden, f"a secret of {option} is in the failure"
     return refused
 
 
@@ -227,6 +229,23 @@ def test_client_secret(request: pytest.FixtureRequest) -> None:
     @fuzz(request, 100, 60, client_secret=BAD_CLIENT_SECRETS)
     def case(client_secret: str) -> None:
         assert assert_refused({"client_secret": client_secret}, "client_secret").msg_id == "client_secret.invalid"
+
+
+def test_a_secret_that_is_a_key_of_the_failure_is_not_taken_for_a_leak() -> None:
+    """Found on the 2.16 leg: client_secret 'msg' is in any failure, as its key; the message holds its length only."""
+    refused = assert_refused({"client_secret": "msg"}, "client_secret")
+    assert refused.msg_id == "client_secret.invalid" and "got 3 characters" in refused.msg
+
+
+def test_a_secret_in_the_message_is_still_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check itself: a refusal whose message holds the secret fails it (the mutation it must catch)."""
+
+    def leaky(args: t.Mapping[str, t.Any], *_args: t.Any, **_kwargs: t.Any) -> t.NoReturn:
+        raise errors.InvalidInput("option.invalid", {"detail": f"client_secret {args['client_secret']} is wrong"})
+
+    monkeypatch.setattr(_preflight, "check", leaky)
+    with pytest.raises(AssertionError, match="a secret of client_secret is in the failure"):
+        assert_refused({"client_secret": "s3cr3t-value-xyz"}, "client_secret")
 
 
 def test_fingerprint(request: pytest.FixtureRequest) -> None:
