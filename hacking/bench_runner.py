@@ -222,20 +222,24 @@ def prepare_work(work: Path) -> dict[str, str]:
     }
 
 
+def last_record(path: Path) -> dict[str, t.Any]:
+    """The last JSON line a probe (tests/bench/callback_plugins) wrote to ``path``: the run's own; {} when there is none."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        record = json.loads(path.read_text().splitlines()[-1])
+        if isinstance(record, dict):
+            return record
+    return {}
+
+
 def read_rss_log(path: Path) -> tuple[int, int]:
     """(peak RSS of the ansible-playbook process, of its largest waited-for descendant), in KiB; 0 where none was recorded."""
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        last = json.loads(path.read_text().splitlines()[-1])
-        return int(last["controller"]), int(last["workers"])
-    return 0, 0
+    record = last_record(path)
+    return (int(record["controller"]), int(record["workers"])) if record else (0, 0)
 
 
 def read_items_log(path: Path) -> dict[str, int]:
-    """What the run's items reported (bench_items' last line); {} when nothing was recorded."""
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        counts = json.loads(path.read_text().splitlines()[-1])
-        return {str(key): int(value) for key, value in counts.items()}
-    return {}
+    """What the run's items reported (bench_items): "<token_status>/<changed|unchanged>" -> items; {} when nothing was recorded."""
+    return {str(key): int(value) for key, value in last_record(path).items()}
 
 
 def run_playbook(bench: Bench, variant: Variant, n: int, rep: int, hosts: fleet.Hosts) -> Run:
